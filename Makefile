@@ -1,0 +1,41 @@
+# xai_study: `make all` runs every experiment and builds the docs; `make test` runs every test.
+# Both set up everything they need (virtual environment, pinned packages, Jupyter kernel, Chromium).
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all install sysdeps results docs test test-export bench clean-docs
+
+all: results docs
+
+install: $(VENV)/.installed
+$(VENV)/.installed: requirements.lock setup.py settings.ini
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade "pip>=24" "setuptools>=70" wheel
+	$(BIN)/pip install -q -r requirements.lock
+	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name python3 >/dev/null
+	touch $@
+
+sysdeps:  ## headless Chromium for the docs' browser test
+	@command -v chromium >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null)
+
+results: install  ## every experiment's default run -> results/
+	$(BIN)/xai-study run all
+
+docs: install  ## the documentation site -> _docs/
+	$(BIN)/xai-study docs
+
+test-export: install  ## the library must be what the notebooks export
+	$(BIN)/nbdev_export
+	@git diff --exit-code --stat -- xai_study && test -z "$$(git status --porcelain -- xai_study)" \
+	  || (echo "xai_study/ is out of sync with nbs/: run nbdev_export and commit" && exit 1)
+
+test: install sysdeps test-export
+	$(BIN)/nbdev_test --n_workers 2
+	$(BIN)/python -m pytest -q tests
+
+bench: install  ## side-by-side benchmarks -> results/benchmarks/*.csv
+	$(BIN)/xai-study bench
