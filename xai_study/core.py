@@ -6,7 +6,7 @@
 from __future__ import annotations
 import os, random, difflib
 from pathlib import Path
-import numpy as np, torch
+import numpy as np
 
 # %% auto #0
 __all__ = ['set_seed', 'get_device', 'home_dir', 'cache_dir', 'data_dir', 'weights_dir', 'repo_root', 'results_dir', 'closest',
@@ -17,6 +17,7 @@ def set_seed(seed:int=0, # seed for Python, NumPy and torch
              deterministic:bool=True, # use torch's deterministic algorithms where it has them
             )->int:
     "Seed every random number generator; return `seed`"
+    import torch  # imported here so that light commands (the CLI's `list`) start fast
     random.seed(seed); np.random.seed(seed); torch.manual_seed(seed)
     if deterministic:
         os.environ.setdefault('CUBLAS_WORKSPACE_CONFIG', ':4096:8')
@@ -25,9 +26,10 @@ def set_seed(seed:int=0, # seed for Python, NumPy and torch
     return seed
 
 # %% ../nbs/00_core.ipynb #c007
-def get_device(device:str|torch.device|None=None, # explicit choice, e.g. 'cpu' or 'cuda:1'
-              )->torch.device:
-    "`device` if given, else `$XAI_STUDY_DEVICE`, else CUDA when present, else CPU"
+def get_device(device=None, # explicit choice, e.g. 'cpu', 'cuda:1' or a `torch.device`
+              ):
+    "`device` if given, else `$XAI_STUDY_DEVICE`, else CUDA when present, else CPU, as a `torch.device`"
+    import torch
     device = device or os.environ.get('XAI_STUDY_DEVICE') or ('cuda' if torch.cuda.is_available() else 'cpu')
     dev = torch.device(device)
     if dev.type == 'cuda' and not torch.cuda.is_available():
