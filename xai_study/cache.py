@@ -50,7 +50,9 @@ def _code_names(code:types.CodeType)->set:
         if isinstance(c, types.CodeType): names |= _code_names(c)
     return names
 
-def _ours(o)->bool: return getattr(o, '__module__', '').split('.')[0] in ('xai_study', '__main__')
+def _ours(o)->bool:
+    mod = o.__name__ if isinstance(o, types.ModuleType) else getattr(o, '__module__', None) or ''
+    return mod.split('.')[0] in ('xai_study', '__main__')
 
 def _refs(o)->tuple:
     "Globals of our package that `o` (function or class) refers to"
@@ -58,7 +60,10 @@ def _refs(o)->tuple:
     if inspect.isclass(o): fns += [v.__func__ for v in vars(o).values() if isinstance(v, (classmethod, staticmethod))]
     g = getattr(sys.modules.get(o.__module__), '__dict__', {})
     names = set().union(*[_code_names(f.__code__) for f in fns]) if fns else set()
-    return tuple((n, g[n]) for n in sorted(names) if n in g)
+    refs = [(n, g[n]) for n in sorted(names) if n in g]
+    for m in [v for _, v in refs if isinstance(v, types.ModuleType) and _ours(v)]:  # `world.render` style uses
+        refs += [(f'{m.__name__}.{n}', getattr(m, n)) for n in sorted(names) if hasattr(m, n)]
+    return tuple(refs)
 
 def code_version(*objs, # functions or classes whose results are cached
                 )->str:
@@ -77,10 +82,11 @@ def code_version(*objs, # functions or classes whose results are cached
     return _digest(json.dumps(sorted(seen.items())).encode())[:16]
 
 # %% ../nbs/01_cache.ipynb #c011
-def _file_digest(path:Path, chunk:int=1<<24)->str:
-    h = hashlib.blake2b(digest_size=20)
-    with open(path, 'rb') as f:
-        while b := f.read(chunk): h.update(b)
+def _file_digest(path:Path, chunk:int=1<<23)->str:
+    h, buf = hashlib.blake2b(digest_size=20), bytearray(chunk)
+    view = memoryview(buf)
+    with open(path, 'rb', buffering=0) as f:
+        while k := f.readinto(buf): h.update(view[:k])
     return h.hexdigest()
 
 def _is_json(v)->bool:
@@ -140,8 +146,10 @@ class Cache:
 
     def load(self, key:str, # entry key
              mmap:bool=True, # memory-map arrays instead of reading them into RAM
+             verify:bool|None=None, # check digests (default: the cache's `verify`)
             )->dict|None:
         "The entry's values, or None when it is missing or invalid (an invalid entry is removed)"
+        verify = self.verify if verify is None else verify
         p = self.path(key)
         if not p.exists(): return None
         try: meta = json.loads((p/'meta.json').read_text())
@@ -150,7 +158,7 @@ class Cache:
         for name, f in meta['files'].items():
             fp = p/f['file']
             if not fp.exists() or fp.stat().st_size != f['bytes']: return self._bad(key, f"{f['file']} is missing or truncated")
-            if self.verify and _file_digest(fp) != f['digest']: return self._bad(key, f"{f['file']} does not match its digest")
+            if verify and _file_digest(fp) != f['digest']: return self._bad(key, f"{f['file']} does not match its digest")
             try:
                 if fp.suffix == '.npy': out[name] = np.load(fp, mmap_mode='r' if mmap else None, allow_pickle=False)
                 elif fp.suffix == '.json': out[name] = json.loads(fp.read_text())
@@ -176,7 +184,7 @@ class Cache:
         "Store `values` under `key` and return them as loaded back"
         with self.writer(key, info) as w:
             for n, v in values.items(): w.put(n, v)
-        return self.load(key)
+        return self.load(key, verify=False)  # just written and digested
 
     def get_or_make(self, key:str, # entry key
                     make, # `make() -> dict` of values, called on a miss
