@@ -33,8 +33,9 @@ test-export: install  ## the library must be what the notebooks export
 	@git diff --exit-code --stat -- xai_study && test -z "$$(git status --porcelain -- xai_study)" \
 	  || (echo "xai_study/ is out of sync with nbs/: run nbdev_export and commit" && exit 1)
 
+# two notebooks at a time, one math thread each: OpenMP threads of two processes on two cores would spin against each other
 test: install sysdeps test-export
-	$(BIN)/nbdev_test --n_workers 2
+	OMP_NUM_THREADS=1 $(BIN)/nbdev_test --n_workers 2
 	$(BIN)/python -m pytest -q tests
 
 bench: install  ## side-by-side benchmarks -> results/benchmarks/*.csv

@@ -16,7 +16,7 @@ from .core import repo_root, results_dir
 __all__ = ['SITE_CSS', 'ASSET_TYPES', 'CHROMIUM_FLAGS', 'Page', 'module_name', 'read_manifest', 'run_notebook', 'latest_run',
            'site_plan', 'process_nb', 'cell_directives', 'clean_nb', 'embed_local_images', 'nb_html', 'nav_html',
            'page_html', 'run_info_html', 'list_runs', 'results_html', 'build_docs', 'find_chromium', 'browse',
-           'check_site']
+           'check_site', 'readme_text', 'write_readme']
 
 # %% ../nbs/04_docs.ipynb #c006
 @dataclass
@@ -473,6 +473,7 @@ def build_docs(dest:str|Path|None=None, # site folder (default: `doc_path` of se
     cfg, res = _settings(nbs), results_dir(results)
     dest = Path(dest) if dest is not None else nbs.parent/cfg.get('doc_path', '_docs')
     _check_dest(dest, nbs, res)
+    if (nbs/'index.ipynb').exists() and root is not None and nbs == root/'nbs': write_readme(nbs/'index.ipynb')
     pages, t0 = site_plan(nbs, res), time.time()
     site, base = cfg.get('title') or cfg.get('lib_name') or 'xai_study', None
     if cfg.get('doc_host'): base = cfg['doc_host'].rstrip('/') + '/' + cfg.get('doc_baseurl', '').strip('/')
@@ -584,3 +585,23 @@ def check_site(site:str|Path, # a folder written by `build_docs`
     if problems: raise AssertionError('the site has problems:\n' + '\n'.join(problems))
     print(f"docs: {len(doms)} pages checked in Chromium" + (f", screenshot of {page} in {screenshot}" if screenshot else ''))
     return doms
+
+# %% ../nbs/04_docs.ipynb #c047
+def readme_text(nb:str|Path|None=None, # the home notebook (default: the checkout's nbs/index.ipynb)
+               )->str:
+    "README.md's text, generated from the home notebook"
+    nb = Path(nb) if nb is not None else repo_root()/'nbs'/'index.ipynb'
+    parts = []
+    for c in json.loads(nb.read_text(encoding='utf-8'))['cells']:
+        src = ''.join(c['source']).strip()
+        if not src or src.startswith('#| hide'): continue
+        parts.append(src if c['cell_type'] == 'markdown' else f'```python\n{src}\n```')
+    return '\n\n'.join(parts) + '\n'
+
+def write_readme(nb:str|Path|None=None, # the home notebook
+                 dest:str|Path|None=None, # default: README.md beside nbs/
+                )->Path:
+    "Write README.md from the home notebook"
+    dest = Path(dest) if dest is not None else repo_root()/'README.md'
+    dest.write_text(readme_text(nb), encoding='utf-8')
+    return dest
