@@ -41,7 +41,12 @@ def fingerprint(*parts, # values that determine a result
     return _digest(json.dumps(_canon([list(parts), named]), sort_keys=True).encode())
 
 # %% ../nbs/01_cache.ipynb #c008
-_SIMPLE = (str, int, float, bool, tuple, list, dict, frozenset, type(None))
+def _plain(v)->bool:
+    "Is `v` plain data (numbers, strings, and tuples, lists, sets and dicts of them)? Registries of functions are not"
+    if v is None or isinstance(v, (str, int, float, bool)): return True
+    if isinstance(v, dict): return all(_plain(k) and _plain(x) for k, x in v.items())
+    if isinstance(v, (tuple, list, frozenset, set)): return all(_plain(x) for x in v)
+    return False
 
 def _code_names(code:types.CodeType)->set:
     "Global names used by `code` and its nested functions"
@@ -78,7 +83,7 @@ def code_version(*objs, # functions or classes whose results are cached
         except (OSError, TypeError): seen[key] = getattr(getattr(o, '__code__', None), 'co_code', repr(o)).hex() if hasattr(o, '__code__') else repr(o)
         for name, v in _refs(o):
             if (inspect.isfunction(v) or inspect.isclass(v)) and _ours(v): todo.append(v)
-            elif isinstance(v, _SIMPLE) and not name.startswith('__'): seen[f'{key}:{name}'] = repr(v)
+            elif _plain(v) and not name.startswith('__'): seen[f'{key}:{name}'] = repr(v)
     return _digest(json.dumps(sorted(seen.items())).encode())[:16]
 
 # %% ../nbs/01_cache.ipynb #c011
