@@ -1,0 +1,28 @@
+"End to end: the `world` template runs through the CLI with small parameters and writes its tables, figures and manifest."
+import json, os, subprocess, sys
+from pathlib import Path
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+
+def test_world_small(tmp_path):
+    env = dict(os.environ, XAI_STUDY_HOME=str(tmp_path/'home'), XAI_STUDY_RESULTS=str(tmp_path/'results'))
+    env.pop('XAI_STUDY_CACHE', None); env.pop('XAI_STUDY_DATA', None)
+    cmd = [str(Path(sys.executable).parent/'xai-study'), 'run', 'world', '--name', 'small', '--quiet',
+           '-p', 'n_probe', '40', '-p', 'n_train', '128', '-p', 'n_val', '16', '-p', 'n_test', '72',
+           '-p', 'models', 'scene_resnet', '-p', 'n_zero_shot', '120',
+           '-p', 'zoo_overrides', "{'n_train': 256, 'epochs': 1, 'batch': 64}",
+           '-p', 'clip_overrides', "{'n_image': 256, 'image_epochs': 1, 'text_steps': 10, 'text_batch': 64, 'image_batch': 64}"]
+    r = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    run = tmp_path/'results'/'world'/'small'
+    m = json.loads((run/'manifest.json').read_text())
+    assert m['status'] == 'done' and m['params']['n_probe'] == 40 and m['params']['models'] == ['scene_resnet']
+    cards = pd.read_csv(run/'zoo_metrics.csv')
+    assert cards.model.tolist() == ['scene_resnet'] and cards.train_images[0] == 256
+    assert abs(cards.test_acc[0] - cards.test_acc_in_memory[0]) < 1e-3  # disk path == in-memory path
+    assert set(pd.read_csv(run/'clip_zero_shot.csv').category) == {'color', 'object', 'texture', 'scene'}
+    freq = pd.read_csv(run/'concept_frequency.csv')
+    assert set(freq.category) == {'color', 'object', 'texture', 'region', 'scene'}
+    for f in ['samples.png', 'phrase.png', 'confusion.png', 'clip_similarity.png', 'world.ipynb', 'build_times.csv']:
+        assert (run/f).exists(), f
