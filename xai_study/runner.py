@@ -319,17 +319,20 @@ def _parser()->argparse.ArgumentParser:
     run.add_argument('--kernel', default='python3', help='Jupyter kernel (default: python3)')
     run.add_argument('--quiet', action='store_true', help='no progress lines or progress bar')
     run.add_argument('--fail-fast', action='store_true', help='stop at the first failing experiment')
-    sub.add_parser('docs', help='build the documentation site (xai_study.docs.build_docs)')
-    sub.add_parser('bench', help='run the benchmarks (xai_study.bench.run_benchmarks)')
+    docs = sub.add_parser('docs', help='build the documentation site (xai_study.docs.build_docs)')
+    docs.add_argument('--dest', help='site folder (default: _docs/)')
+    docs.add_argument('--no-check', action='store_true', help='skip the headless-Chromium check of the pages')
+    bench = sub.add_parser('bench', help='run the benchmarks (xai_study.bench.run_benchmarks)')
+    bench.add_argument('names', nargs='*', help='benchmarks to run (default: all)')
     return p
 
-def _call(module, fn):
-    "Import `xai_study.<module>` only now (the other commands don't need it) and call its `fn`"
+def _call(module, fn, **kwargs):
+    "Import `xai_study.<module>` only now (the other commands don't need it) and call its `fn` with `kwargs`"
     try: mod = importlib.import_module(f'xai_study.{module}')
     except ModuleNotFoundError as e:
         if e.name != f'xai_study.{module}': raise
         raise ValueError(f"xai_study.{module} is missing: export the library from the notebooks with nbdev_export") from None
-    getattr(mod, fn)()
+    getattr(mod, fn)(**kwargs)
 
 def main(argv:list|None=None, # command-line arguments (default: `sys.argv[1:]`)
         )->int:
@@ -345,10 +348,12 @@ def main(argv:list|None=None, # command-line arguments (default: `sys.argv[1:]`)
             if len(params) < len(a.parameter): raise ValueError(f"-p was given twice for the same parameter: {[n for n, _ in a.parameter]}")
             run_experiments(a.experiments, params, a.name, a.folder, a.results, progress=not a.quiet,
                             keep_going=not a.fail_fast, kernel=a.kernel)
-        elif a.command == 'docs': _call('docs', 'build_docs')
-        elif a.command == 'bench': _call('bench', 'run_benchmarks')
+        elif a.command == 'docs': _call('docs', 'build_docs', dest=a.dest, check=False if a.no_check else None)
+        elif a.command == 'bench': _call('bench', 'run_benchmarks', names=a.names or None)
     except ExperimentFailed as e:
         print(f'xai-study: {e}', file=sys.stderr); return 1
+    except (RuntimeError, AssertionError) as e:  # a docs page or the browser check failed, a benchmark broke
+        print(f'xai-study {a.command}: failed: {e}', file=sys.stderr); return 1
     except ValueError as e:
         print(f'xai-study: error: {e}', file=sys.stderr); return 2
     return 0
