@@ -73,18 +73,21 @@ def _refs(o)->tuple:
 def code_version(*objs, # functions or classes whose results are cached
                 )->str:
     "Hash of the source of `objs` and of the package functions, classes and constants they use"
-    seen, todo = {}, list(objs)
+    seen, out, todo = set(), {}, list(objs)
     while todo:
         o = todo.pop()
         if inspect.ismethod(o): o = o.__func__
-        key = f'{getattr(o, "__module__", "")}.{getattr(o, "__qualname__", repr(o))}'
-        if key in seen: continue
-        try: seen[key] = inspect.getsource(o)
-        except (OSError, TypeError): seen[key] = getattr(getattr(o, '__code__', None), 'co_code', repr(o)).hex() if hasattr(o, '__code__') else repr(o)
+        if id(o) in seen: continue
+        seen.add(id(o))
+        try: src = inspect.getsource(o)
+        except (OSError, TypeError): src = o.__code__.co_code.hex() if hasattr(o, '__code__') else repr(o)
+        # named without its module, so that a notebook's definition and the exported one give the same version
+        key = f'{getattr(o, "__qualname__", repr(o))}:{_digest(src.encode())[:12]}'
+        out[key] = src
         for name, v in _refs(o):
             if (inspect.isfunction(v) or inspect.isclass(v)) and _ours(v): todo.append(v)
-            elif _plain(v) and not name.startswith('__'): seen[f'{key}:{name}'] = repr(v)
-    return _digest(json.dumps(sorted(seen.items())).encode())[:16]
+            elif _plain(v) and not name.startswith('__'): out[f'{key}:{name}'] = repr(v)
+    return _digest(json.dumps(sorted(out.items())).encode())[:16]
 
 # %% ../nbs/01_cache.ipynb #c011
 def _file_digest(path:Path, chunk:int=1<<23)->str:

@@ -142,7 +142,7 @@ def _paint_region(name, rng, nrng, s, y, x, h):
     return f(rng, nrng, s, y, x, h)
 
 # %% ../nbs/10_world.ipynb #c017
-_DOM_R, _OTHER_R = (0.115, 0.17), (0.06, 0.09)  # object size r as a fraction of the image size
+_DOM_R, _OTHER_R = (0.17, 0.24), (0.06, 0.09)  # object size r as a fraction of the image size
 _COLOR_NAMES = tuple(COLORS)
 
 def _window(cx, cy, ext, s):

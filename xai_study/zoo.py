@@ -16,7 +16,7 @@ from . import world
 __all__ = ['MEAN', 'STD', 'SPLIT_STREAMS', 'ZOO', 'CLIP_SPEC', 'CLIP_MEAN', 'CLIP_STD', 'ZS_CATEGORIES', 'build_classifier',
            'to_tensor', 'predict', 'split_data', 'train_classifier', 'attribute_names', 'attribute_targets',
            'clip_config_dir', 'build_clip', 'clip_texts', 'train_clip', 'zero_shot', 'similarity_table', 'zoo_spec',
-           'zoo_key', 'zoo_entry', 'data_config', 'zoo_model', 'zoo_clip']
+           'zoo_key', 'zoo_entry', 'data_config', 'zoo_model', 'zoo_clip', 'build_zoo']
 
 # %% ../nbs/13_zoo.ipynb #c005
 MEAN, STD = (0.5, 0.5, 0.5), (0.25, 0.25, 0.25)
@@ -119,9 +119,9 @@ def train_classifier(spec:dict, # a `ZOO` entry
 
 # %% ../nbs/13_zoo.ipynb #c012
 CLIP_SPEC = dict(config='xai-world-clip', seed=11, stream=10, n_image=24000, image_epochs=3, image_lr=2e-3,
-                 image_batch=128, text_steps=1500, text_lr=1e-3, text_batch=256, partial=0.5,
+                 image_batch=128, text_steps=800, text_lr=1e-3, text_batch=128, partial=0.5,
                  model=dict(embed_dim=128, vision_cfg=dict(image_size=64, layers=[1, 1, 1, 1], width=32, patch_size=None),
-                            text_cfg=dict(context_length=32, vocab_size=49408, width=128, heads=4, layers=3)))
+                            text_cfg=dict(context_length=24, vocab_size=49408, width=128, heads=4, layers=2)))
 
 def attribute_names()->list:
     "Names of the attributes the CLIP image tower is pre-trained to detect"
@@ -298,7 +298,13 @@ def zoo_key(name:str, # a `ZOO` name or 'clip'
     return fingerprint('zoo', name, spec, world_seed, size, _versions(), code)
 
 def _train_entry(name, spec, world_seed, size, progress):
+    "Train one member on one math thread (the same numbers whether members train one by one or side by side)"
     _log(f"training zoo model {name!r} (first use; cached afterwards)", progress)
+    threads = torch.get_num_threads(); torch.set_num_threads(1)
+    try: return _train_member(name, spec, world_seed, size, progress)
+    finally: torch.set_num_threads(threads)
+
+def _train_member(name, spec, world_seed, size, progress):
     if name == 'clip':
         r = train_clip(spec, world_seed, progress)
         m, tok = build_clip(spec); m.load_state_dict(r['state'])
@@ -363,3 +369,42 @@ def _synthetic(arch, weights=None, seed=0, world_seed=0, size=64, overrides=None
     return zoo_model(arch, world_seed, size, overrides)
 
 register_model('synthetic', _synthetic, lambda: [*ZOO, 'clip'])
+
+# %% ../nbs/13_zoo.ipynb #c025
+def _build_one(args):
+    "Worker: train (or find) one member; return its name, seconds and printed progress"
+    import io, contextlib
+    name, world_seed, size, overrides, root = args
+    out, t = io.StringIO(), time.time()
+    with contextlib.redirect_stdout(out): zoo_entry(name, world_seed, size, overrides, Cache(root), progress=True)
+    return name, round(time.time() - t, 1), out.getvalue()
+
+def build_zoo(names=None, # members to build (default: every classifier and the CLIP)
+              world_seed:int=0, # the world's seed
+              size:int=64, # image size of the classifiers
+              overrides:dict|None=None, # spec changes for the classifiers
+              clip_overrides:dict|None=None, # spec changes for the CLIP
+              workers:int=2, # members trained at once (processes)
+              cache:Cache|None=None, # where weights are kept
+              progress:bool=True, # print each member's training log
+             )->dict:
+    "Train the members of `names` that are not cached, `workers` at a time; return seconds per member trained"
+    names = list(ZOO) + ['clip'] if names is None else [check_choice(n, [*ZOO, 'clip'], 'names') for n in names]
+    cache = cache or Cache()
+    ov = lambda n: clip_overrides if n == 'clip' else overrides
+    todo = [n for n in names if cache.load(zoo_key(n, world_seed, size, ov(n)), verify=False) is None]
+    if not todo: return {}
+    _log(f"training {', '.join(todo)} ({min(workers, len(todo))} at a time; first use, cached afterwards)", progress)
+    jobs = [(n, world_seed, size, ov(n), str(cache.root)) for n in todo]
+    if workers <= 1 or len(todo) == 1: results = map(_build_one, jobs)
+    else:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+        from xai_study.zoo import _build_one as worker  # by module name, so that spawned workers can find it
+        ex = ProcessPoolExecutor(min(workers, len(todo)), mp_context=mp.get_context('spawn'))
+        results = ex.map(worker, jobs)
+    done = {}
+    for name, secs, log in results:
+        done[name] = secs
+        _log(log.rstrip() + f"\n  ({name}: {secs:.0f} s)", progress)
+    return done
