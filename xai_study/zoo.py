@@ -13,10 +13,10 @@ from .cache import Cache, fingerprint, code_version
 from . import world
 
 # %% auto #0
-__all__ = ['MEAN', 'STD', 'SPLIT_STREAMS', 'ZOO', 'CLIP_SPEC', 'CLIP_MEAN', 'CLIP_STD', 'ZS_CATEGORIES', 'build_classifier',
-           'to_tensor', 'predict', 'split_data', 'train_classifier', 'attribute_names', 'attribute_targets',
-           'clip_config_dir', 'build_clip', 'clip_texts', 'train_clip', 'zero_shot', 'similarity_table', 'zoo_spec',
-           'zoo_key', 'zoo_entry', 'data_config', 'zoo_model', 'zoo_clip', 'build_zoo']
+__all__ = ['MEAN', 'STD', 'SPLIT_STREAMS', 'ZOO', 'CLIP_SPEC', 'FACTORS', 'CLIP_MEAN', 'CLIP_STD', 'ZS_CATEGORIES', 'BUILD_ORDER',
+           'build_classifier', 'to_tensor', 'predict', 'split_data', 'train_classifier', 'attribute_names',
+           'attribute_targets', 'clip_config_dir', 'build_clip', 'clip_texts', 'train_clip', 'zero_shot',
+           'similarity_table', 'zoo_spec', 'zoo_key', 'zoo_entry', 'data_config', 'zoo_model', 'zoo_clip', 'build_zoo']
 
 # %% ../nbs/13_zoo.ipynb #c005
 MEAN, STD = (0.5, 0.5, 0.5), (0.25, 0.25, 0.25)
@@ -27,9 +27,9 @@ ZOO = {
                           kwargs=dict(channels=(32, 64, 128, 256), output_stride=16)),
     'scene_resnet': dict(arch='resnet18', task='scene', seed=2, n_train=8000, epochs=2, lr=3e-3, batch=128,
                          kwargs=dict(channels=(32, 64, 128, 256), output_stride=16)),
-    'object_convnext': dict(arch='convnext_atto', task='object', seed=3, n_train=24000, epochs=2, lr=4e-3, batch=128,
+    'object_convnext': dict(arch='convnext_atto', task='object', seed=3, n_train=18000, epochs=2, lr=4e-3, batch=128,
                             kwargs=dict(dims=(32, 64, 128, 256), patch_size=2)),
-    'object_vit': dict(arch='vit_tiny_patch16_224', task='object', seed=4, n_train=24000, epochs=2, lr=2e-3, batch=128,
+    'object_vit': dict(arch='vit_tiny_patch16_224', task='object', seed=4, n_train=18000, epochs=2, lr=2e-3, batch=128,
                        kwargs=dict(img_size=64, patch_size=8, embed_dim=128, depth=5, num_heads=4)),
 }
 
@@ -118,20 +118,22 @@ def train_classifier(spec:dict, # a `ZOO` entry
     return dict(state=model.state_dict(), metrics=metrics, confusion=conf)
 
 # %% ../nbs/13_zoo.ipynb #c012
-CLIP_SPEC = dict(config='xai-world-clip', seed=11, stream=10, n_image=24000, image_epochs=3, image_lr=2e-3,
+CLIP_SPEC = dict(config='xai-world-clip', seed=11, stream=10, n_image=24000, image_epochs=6, image_lr=2e-3,
                  image_batch=128, text_steps=800, text_lr=1e-3, text_batch=128, partial=0.5,
-                 model=dict(embed_dim=128, vision_cfg=dict(image_size=64, layers=[1, 1, 1, 1], width=32, patch_size=None),
+                 model=dict(embed_dim=128, vision_cfg=dict(image_size=64, layers=[1, 1, 1, 1], width=24, patch_size=None),
                             text_cfg=dict(context_length=24, vocab_size=49408, width=128, heads=4, layers=2)))
 
 def attribute_names()->list:
-    "Names of the attributes the CLIP image tower is pre-trained to detect"
+    "Names of the attributes whose presence the CLIP image tower is pre-trained to detect"
     C, S, T = tuple(world.COLORS), world.SHAPES, world.TEXTURES
     return [*C, *S, *T, *(f'{c} {s}' for c in C for s in S), *(f'{t} {s}' for t in T for s in S),
             *(f'{c} {t}' for c in C for t in T), *world.REGIONS, *world.SCENE_CLASSES]
 
+FACTORS = dict(color=tuple(world.COLORS), shape=world.SHAPES, texture=world.TEXTURES, scene=world.SCENE_CLASSES)
+
 def attribute_targets(batch:dict, # a `world.render` batch
-                     )->np.ndarray:
-    "Multi-hot [N, len(attribute_names())] of the attributes each image shows"
+                     )->tuple:
+    "Multi-hot [N, len(attribute_names())] presence targets, and [N, 4] indices of the dominant object's colour, shape, texture and the scene"
     ix = {n: i for i, n in enumerate(attribute_names())}
     out = np.zeros((len(batch['objects']), len(ix)), np.float32)
     for j, (objs, sc) in enumerate(zip(batch['objects'], batch['scene'])):
@@ -141,7 +143,9 @@ def attribute_targets(batch:dict, # a `world.render` batch
             c, s, t = o['color'], o['shape'], o['texture']
             on += [c, s, t, f'{c} {s}', f'{t} {s}', f'{c} {t}']
         out[j, [ix[n] for n in on]] = 1
-    return out
+    dom = np.array([[FACTORS['color'].index(o[0]['color']), FACTORS['shape'].index(o[0]['shape']),
+                     FACTORS['texture'].index(o[0]['texture']), sc] for o, sc in zip(batch['objects'], batch['scene'])])
+    return out, dom
 
 # %% ../nbs/13_zoo.ipynb #c014
 def clip_config_dir()->Path:
@@ -191,8 +195,9 @@ def train_clip(spec:dict=CLIP_SPEC, # the CLIP spec
     set_seed(spec['seed']); t0 = time.time()
     model, tok = build_clip(spec)
     data = world.render(spec['n_image'], seed=world_seed, stream=spec['stream'])
-    x, y = to_tensor(data['images'], CLIP_MEAN, CLIP_STD), torch.from_numpy(attribute_targets(data))
-    head = nn.Linear(spec['model']['embed_dim'], y.shape[1])
+    y, dom = (torch.from_numpy(a) for a in attribute_targets(data))
+    x, sizes = to_tensor(data['images'], CLIP_MEAN, CLIP_STD), [len(v) for v in FACTORS.values()]
+    head = nn.Linear(spec['model']['embed_dim'], y.shape[1] + sum(sizes))  # presence logits, then one softmax per factor
     params = [*model.visual.parameters(), *head.parameters()]
     steps = spec['image_epochs'] * math.ceil(len(x) / spec['image_batch'])
     opt = torch.optim.AdamW(params, lr=spec['image_lr'], weight_decay=0.05)
@@ -202,7 +207,10 @@ def train_clip(spec:dict=CLIP_SPEC, # the CLIP spec
         model.visual.train(); order, tot = torch.randperm(len(x), generator=g), 0.
         for i in range(0, len(x), spec['image_batch']):
             idx = order[i:i + spec['image_batch']]
-            loss = F.binary_cross_entropy_with_logits(head(model.visual(_augment(x[idx], g))), y[idx])
+            out = head(model.visual(_augment(x[idx], g)))
+            parts = out[:, y.shape[1]:].split(sizes, 1)
+            loss = F.binary_cross_entropy_with_logits(out[:, :y.shape[1]], y[idx]) \
+                   + sum(F.cross_entropy(p, dom[idx, k]) for k, p in enumerate(parts)) / len(parts)
             opt.zero_grad(); loss.backward(); opt.step(); sched.step(); tot += loss.item() * len(idx)
         _log(f"  image tower epoch {ep+1}/{spec['image_epochs']}: attribute loss {tot/len(x):.4f} ({time.time()-t0:.0f} s)", progress)
     model.lock_image_tower(unlocked_groups=0, freeze_bn_stats=True); model.visual.eval()
@@ -371,6 +379,8 @@ def _synthetic(arch, weights=None, seed=0, world_seed=0, size=64, overrides=None
 register_model('synthetic', _synthetic, lambda: [*ZOO, 'clip'])
 
 # %% ../nbs/13_zoo.ipynb #c025
+BUILD_ORDER = ('clip', 'object_resnet', 'object_vit', 'object_convnext', 'scene_resnet')  # by measured training time
+
 def _build_one(args):
     "Worker: train (or find) one member; return its name, seconds and printed progress"
     import io, contextlib
@@ -395,14 +405,15 @@ def build_zoo(names=None, # members to build (default: every classifier and the 
     todo = [n for n in names if cache.load(zoo_key(n, world_seed, size, ov(n)), verify=False) is None]
     if not todo: return {}
     _log(f"training {', '.join(todo)} ({min(workers, len(todo))} at a time; first use, cached afterwards)", progress)
+    todo.sort(key=lambda n: BUILD_ORDER.index(n) if n in BUILD_ORDER else -1)  # longest first: the workers end together
     jobs = [(n, world_seed, size, ov(n), str(cache.root)) for n in todo]
     if workers <= 1 or len(todo) == 1: results = map(_build_one, jobs)
     else:
         import multiprocessing as mp
-        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures import ProcessPoolExecutor, as_completed
         from xai_study.zoo import _build_one as worker  # by module name, so that spawned workers can find it
         ex = ProcessPoolExecutor(min(workers, len(todo)), mp_context=mp.get_context('spawn'))
-        results = ex.map(worker, jobs)
+        results = (f.result() for f in as_completed([ex.submit(worker, j) for j in jobs]))
     done = {}
     for name, secs, log in results:
         done[name] = secs
