@@ -284,7 +284,7 @@ def _hook_fn(model, names, pooling, lay):
         return got
     return run
 
-# %% ../nbs/14_activations.ipynb #c029
+# %% ../nbs/14_activations.ipynb #c031
 def clip_image_features(clip, # a `models.Clip`
                         data, # dataset, uint8 array [N,H,W,3] or float tensor [N,3,H,W]
                         transform=None, # default `clip.preprocess`
@@ -323,7 +323,7 @@ def clip_text_features(clip, # a `models.Clip`
     if refresh: c.remove(key)
     return c.get_or_make(key, make, info=dict(kind='clip_text', model=clip.model_id, n=len(concepts)))['text']
 
-# %% ../nbs/14_activations.ipynb #c033
+# %% ../nbs/14_activations.ipynb #c036
 class ProceduralImages:
     "`n` deterministic images of `size` px (dark noise plus three coloured rectangles), drawn on access"
     def __init__(self, n:int, size:int=64, seed:int=0): self.n, self.size, self.seed = n, size, seed
@@ -356,7 +356,7 @@ def _threads(n):
     try: yield
     finally: torch.set_num_threads(old)
 
-# %% ../nbs/14_activations.ipynb #c034
+# %% ../nbs/14_activations.ipynb #c037
 def bench_extract(n:int=2000, # images
                   size:int=64, # image size
                   layers=('layer3', 'layer4'), # layers hooked in one pass
@@ -390,7 +390,7 @@ def bench_extract(n:int=2000, # images
     finally: shutil.rmtree(root, ignore_errors=True)
     return rows
 
-# %% ../nbs/14_activations.ipynb #c035
+# %% ../nbs/14_activations.ipynb #c038
 def _mem_kb()->dict:
     got = {}
     with open('/proc/self/status') as f:
@@ -435,7 +435,7 @@ def bench_memory(n:int=50000, # images in the probe set
                 note=f"peak rise of anonymous memory; whole resident set +{d['VmRSS']:.0f} MiB, file-backed pages +{d['RssFile']:.0f} MiB; "
                      f"shape {shape}; {secs:.0f} s ({n / secs:.0f} images/s)")]
 
-# %% ../nbs/14_activations.ipynb #c036
+# %% ../nbs/14_activations.ipynb #c039
 from .bench import benchmark
 
 @benchmark('activations')

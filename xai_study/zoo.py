@@ -284,7 +284,7 @@ def similarity_table(clip, # a `models.Clip` (e.g. `zoo_clip()`)
             cols[w] = (txt @ img[sel].T).mean(1) if sel.any() else np.full(len(words), np.nan)
     return pd.DataFrame(cols, index=words)
 
-# %% ../nbs/13_zoo.ipynb #c022
+# %% ../nbs/13_zoo.ipynb #c023
 def _versions(): return dict(torch=torch.__version__.split('+')[0], timm=timm.__version__, open_clip=open_clip.__version__)
 
 def zoo_spec(name:str, # a `ZOO` name or 'clip'
@@ -337,7 +337,7 @@ def data_config(size:int=64, mean=MEAN, std=STD)->dict:
     "Preprocessing of the world's models: no resizing at the world's size, normalisation"
     return dict(input_size=(3, size, size), interpolation='bilinear', mean=tuple(mean), std=tuple(std), crop_pct=1.0, crop_mode='center')
 
-# %% ../nbs/13_zoo.ipynb #c023
+# %% ../nbs/13_zoo.ipynb #c024
 from .models import attach, register_model, make_transform, Clip
 
 def zoo_model(name:str, # a `ZOO` name, e.g. 'object_resnet'
@@ -378,7 +378,7 @@ def _synthetic(arch, weights=None, seed=0, world_seed=0, size=64, overrides=None
 
 register_model('synthetic', _synthetic, lambda: [*ZOO, 'clip'])
 
-# %% ../nbs/13_zoo.ipynb #c025
+# %% ../nbs/13_zoo.ipynb #c026
 BUILD_ORDER = ('clip', 'object_resnet', 'object_vit', 'object_convnext', 'scene_resnet')  # by measured training time
 
 def _build_one(args):
