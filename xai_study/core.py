@@ -4,13 +4,13 @@
 
 # %% ../nbs/00_core.ipynb #c003
 from __future__ import annotations
-import os, random, difflib
+import os, random, difflib, fnmatch
 from pathlib import Path
 import numpy as np
 
 # %% auto #0
 __all__ = ['set_seed', 'get_device', 'home_dir', 'cache_dir', 'data_dir', 'weights_dir', 'repo_root', 'results_dir', 'closest',
-           'check_choice']
+           'check_choice', 'Registry']
 
 # %% ../nbs/00_core.ipynb #c005
 def set_seed(seed:int=0, # seed for Python, NumPy and torch
@@ -97,3 +97,35 @@ def check_choice(value, # the value given
     hint = f" Did you mean {', '.join(map(repr, near))}?" if near else ''
     listed = ', '.join(map(str, options[:show])) + (f', ... ({len(options)} in all)' if len(options) > show else '')
     raise ValueError(f"{param}={value!r} is not known.{hint} Valid values: {listed}")
+
+# %% ../nbs/00_core.ipynb #c018
+class Registry:
+    "Named entries with one way to add (`register`, also as a decorator), look up (`get`) and list (`names`)"
+    def __init__(self, kind:str, # what the entries are, for messages, e.g. 'similarity function'
+                 param:str|None=None, # the parameter that names an entry, for errors (default: `kind`)
+                ):
+        self.kind, self.param, self._entries = kind, param or kind, {}
+
+    def register(self, name:str|None=None, # the entry's name (default: the object's `__name__`)
+                 obj=None, # the entry; omit it to use `register` as a decorator
+                ):
+        "Add `obj` under `name` and return it; re-registering a name replaces the entry (as re-running a notebook cell does)"
+        def add(o):
+            self._entries[name or o.__name__] = o
+            return o
+        return add if obj is None else add(obj)
+
+    def get(self, name:str, # an entry's name
+           ):
+        "The entry `name`; an unknown name raises a `ValueError` with close matches and the valid names"
+        return self._entries[check_choice(name, list(self._entries), self.param)]
+
+    def names(self, pattern:str='*', # a glob filter, e.g. 'soft*'
+             )->list:
+        "Sorted names matching `pattern`"
+        return sorted(n for n in self._entries if fnmatch.fnmatchcase(n, pattern))
+
+    def __contains__(self, name): return name in self._entries
+    def __iter__(self): return iter(self.names())
+    def __len__(self): return len(self._entries)
+    def __repr__(self): return f"Registry({self.kind!r}: {', '.join(self.names()) or 'empty'})"
