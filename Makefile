@@ -1,7 +1,8 @@
 # xai_study: `make all` runs every experiment and builds the docs; `make test` runs every test.
 # Both set up everything they need (virtual environment, pinned packages, Jupyter kernel, Chromium).
 SHELL := /bin/bash
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# the lock pins packages for Python 3.11: no other Python is tried (`make PYTHON=/path/to/python3.11` to choose one)
+PYTHON ?= $(shell command -v python3.11)
 VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -12,6 +13,10 @@ all: results docs
 
 install: $(VENV)/.installed
 $(VENV)/.installed: requirements.lock setup.py settings.ini
+	@[ -n "$(PYTHON)" ] || { echo "make: Python 3.11 not found (no python3.11 on PATH). requirements.lock pins packages for 3.11:" \
+	  "install it (e.g. apt-get install python3.11 python3.11-venv, or pyenv install 3.11) or run make PYTHON=/path/to/python3.11" >&2; exit 1; }
+	@"$(PYTHON)" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null || { echo "make: PYTHON=$(PYTHON) is not" \
+	  "Python 3.11 (requirements.lock pins packages for 3.11); install 3.11 or run make PYTHON=/path/to/python3.11" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade "pip>=24" "setuptools>=70" wheel
 	$(BIN)/pip install -q -r requirements.lock

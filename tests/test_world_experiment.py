@@ -8,6 +8,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_world_small(tmp_path):
     env = dict(os.environ, XAI_STUDY_HOME=str(tmp_path/'home'), XAI_STUDY_RESULTS=str(tmp_path/'results'))
     env.pop('XAI_STUDY_CACHE', None); env.pop('XAI_STUDY_DATA', None)
+    env.pop('PYTEST_CURRENT_TEST', None)  # under pytest, ipykernel stops forwarding what child processes print
     cmd = [str(Path(sys.executable).parent/'xai-study'), 'run', 'world', '--name', 'small', '--quiet',
            '-p', 'n_probe', '40', '-p', 'n_train', '128', '-p', 'n_val', '16', '-p', 'n_test', '72',
            '-p', 'models', 'scene_resnet', '-p', 'n_zero_shot', '120',
@@ -24,5 +25,9 @@ def test_world_small(tmp_path):
     assert set(pd.read_csv(run/'clip_zero_shot.csv').category) == {'color', 'object', 'texture', 'scene'}
     freq = pd.read_csv(run/'concept_frequency.csv')
     assert set(freq.category) == {'color', 'object', 'texture', 'region', 'scene'}
+    # the zoo's members print their own progress while they train (in worker processes), and it reaches the notebook
+    nb = (run/'world.ipynb').read_text()
+    for line in ['[scene_resnet] epoch 1/1: loss', '[clip] image tower epoch 1/1', '[clip] text tower step 10/10', '[zoo] clip ready in']:
+        assert line in nb, line
     for f in ['samples.png', 'phrase.png', 'confusion.png', 'clip_similarity.png', 'world.ipynb', 'build_times.csv']:
         assert (run/f).exists(), f

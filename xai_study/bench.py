@@ -8,7 +8,7 @@ import importlib, json, os, re, resource, shutil, subprocess, sys, tempfile, tim
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np, pandas as pd
-from .core import check_choice, results_dir
+from .core import results_dir, Registry
 
 # %% auto #0
 __all__ = ['COLUMNS', 'BENCHMARKS', 'BENCH_MODULES', 'Timing', 'time_it', 'side_by_side', 'peak_traced', 'peak_rss', 'row',
@@ -146,30 +146,26 @@ def compare(case:str, # what is measured
     return row(case, 'time', a.median, 's', reference, b.median, a.iqr, b.iqr, a.repeats, n, note)
 
 # %% ../nbs/05_bench.ipynb #c019
-BENCHMARKS = {}
-BENCH_MODULES = ['xai_study.bench', 'xai_study.cache', 'xai_study.world', 'xai_study.data', 'xai_study.models',
-                 'xai_study.zoo', 'xai_study.activations', 'xai_study.dissection', 'xai_study.comparison',
-                 'xai_study.nmf', 'xai_study.contrasting', 'xai_study.attribution']
+BENCHMARKS = Registry('benchmark', 'names')
+BENCH_MODULES = ['xai_study.bench', 'xai_study.bench_world', 'xai_study.bench_activations']
 
 class SkipBenchmark(Exception): "Raised by a benchmark that cannot run here; the message says why"
 
 def benchmark(name:str, # its CSV is results/benchmarks/<name>.csv
              ):
-    "Decorator registering `f() -> rows` as benchmark `name`"
+    "Decorator registering `f() -> rows` as benchmark `name` in `BENCHMARKS`"
     if not re.fullmatch(r'[A-Za-z0-9_-]+', name or ''): raise ValueError(f"name={name!r} must be letters, digits, '_' or '-': it names a CSV file")
-    def deco(f):
-        BENCHMARKS[name] = f
-        return f
-    return deco
+    return BENCHMARKS.register(name)
 
 def discover(modules:list|None=None, # modules that register benchmarks (default `BENCH_MODULES`)
-            )->dict:
-    "Import the modules that register benchmarks, skipping missing ones with a note; return the registry"
+            )->Registry:
+    "Import the modules that register benchmarks (a missing one is an error naming it); return the registry"
     for m in (BENCH_MODULES if modules is None else modules):
         try: importlib.import_module(m)
         except ModuleNotFoundError as e:
             if e.name != m: raise
-            print(f"bench: module {m} does not exist yet; its benchmarks are skipped")
+            raise ModuleNotFoundError(f"benchmark module {m!r} does not exist: create it, or take it out of "
+                                      f"{'BENCH_MODULES' if modules is None else 'modules'}", name=m) from e
     return BENCHMARKS
 
 # %% ../nbs/05_bench.ipynb #c022
@@ -199,14 +195,14 @@ def run_benchmarks(names:str|list|None=None, # benchmarks to run (default: every
     from xai_study.results import Run
     discover(modules)
     names = [names] if isinstance(names, str) else list(names) if names is not None else list(BENCHMARKS)
-    for n in names: check_choice(n, BENCHMARKS, 'names')
+    for n in names: BENCHMARKS.get(n)  # an unknown name fails here, before any benchmark runs
     out = Path(out) if out is not None else results_dir()/'benchmarks'
     run = Run('benchmarks', params=dict(benchmarks=names, load_average_at_start=[round(x, 2) for x in os.getloadavg()]), out_dir=out)
     frames, skipped = [], {}
     for n in names:
         print(f"bench: {n} ...", flush=True)
         try:
-            with run.stage(n): rows = BENCHMARKS[n]()
+            with run.stage(n): rows = BENCHMARKS.get(n)()
         except SkipBenchmark as e: skipped[n] = str(e); print(f"bench: {n} skipped: {e}"); continue
         df = to_frame(rows, n); run.table(df, n); frames.append(df)
         print(_summary(df), flush=True)

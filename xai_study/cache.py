@@ -4,35 +4,132 @@
 
 # %% ../nbs/01_cache.ipynb #c003
 from __future__ import annotations
-import hashlib, inspect, json, os, shutil, sys, time, types, uuid, warnings
-from pathlib import Path
+import builtins, ctypes, enum, errno, functools, hashlib, inspect, io, json, os, shutil, socket, stat, sys, time, types, uuid, warnings
+from pathlib import Path, PurePath
 import numpy as np, torch
 from .core import cache_dir
 
 # %% auto #0
-__all__ = ['fingerprint', 'code_version', 'EntryWriter', 'CacheMiss', 'Cache']
+__all__ = ['Memo', 'file_digest', 'fingerprint', 'code_version', 'swap_paths', 'replace_path', 'EntryWriter', 'CacheMiss',
+           'Cache']
+
+# %% ../nbs/01_cache.ipynb #c020
+class Memo(dict):
+    "A per-process memo: a dict that `code_version` never hashes (hold a module's caches in one)"
+    def __repr__(self): return f'Memo({len(self)} entries)'
+
+def _digest(b:bytes)->str: return hashlib.sha256(b).hexdigest()
+
+def _file_digest(path:Path, chunk:int=1<<23)->str:
+    h, buf = hashlib.blake2b(digest_size=20), bytearray(chunk)
+    view = memoryview(buf)
+    with open(path, 'rb', buffering=0) as f:
+        while k := f.readinto(buf): h.update(view[:k])
+    return h.hexdigest()
+
+_FILES = Memo()  # resolved path -> (stamp, digest)
+
+def _stamp(st)->tuple: return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+def file_digest(path:str|Path, # a file (a folder is refused: fingerprint the dataset that reads it)
+               )->str:
+    "blake2b digest (40 hex digits) of the file's content, memoised per resolved path, inode, size and mtime"
+    p = Path(path).expanduser()
+    try: st = p.stat()
+    except FileNotFoundError: raise FileNotFoundError(f"path={str(path)!r} does not exist, so its content cannot identify a result") from None
+    if stat.S_ISDIR(st.st_mode): raise IsADirectoryError(
+        f"path={str(path)!r} is a folder: its content is not digested. Fingerprint the dataset that reads it "
+        "(its `.fingerprint()`), or the files that matter one by one")
+    if not stat.S_ISREG(st.st_mode): raise ValueError(f"path={str(path)!r} is not a regular file")
+    k = str(p.resolve())
+    got = _FILES.get(k)
+    if got and got[0] == _stamp(st): return got[1]
+    d = _file_digest(p)
+    if _stamp(p.stat()) == _stamp(st): _FILES[k] = (_stamp(st), d)  # not memoised if the file changed while read
+    return d
 
 # %% ../nbs/01_cache.ipynb #c005
-def _digest(b:bytes)->str: return hashlib.sha256(b).hexdigest()
+def _ours(o)->bool:
+    "Is `o` (a module, function or class) part of this package, or defined in a notebook?"
+    mod = o.__name__ if isinstance(o, types.ModuleType) else getattr(o, '__module__', None) or ''
+    return mod.split('.')[0] in ('xai_study', '__main__')
+
+def _qualname(o)->str: return f"{getattr(o, '__module__', None) or ''}.{getattr(o, '__qualname__', getattr(o, '__name__', '?'))}"
+
+def _unwrap(o):
+    "The function under bound methods, static/class methods and decorators (`functools.wraps` chains, `lru_cache`, `torch.no_grad`)"
+    for _ in range(64):
+        if isinstance(o, (staticmethod, classmethod)) or inspect.ismethod(o): o = o.__func__
+        elif not inspect.isclass(o) and not isinstance(o, functools.partial) and hasattr(o, '__wrapped__'): o = o.__wrapped__
+        else: break
+    return o
+
+def _cells(f)->dict:
+    "A function's closure: free-variable name -> the value its cell holds (empty cells left out)"
+    out = {}
+    for n, c in zip(f.__code__.co_freevars, f.__closure__ or ()):
+        try: out[n] = c.cell_contents
+        except ValueError: pass
+    return out
+
+def _callable_canon(o):
+    "Canonical form of a callable: what it runs and the values it runs with"
+    if isinstance(o, functools.partial):
+        return {'partial': _canon(o.func), 'args': _canon(list(o.args)), 'kw': _canon(o.keywords)}
+    if inspect.ismethod(o): return {'method': _canon(o.__func__), 'self': _canon(o.__self__)}
+    f = _unwrap(o)
+    if inspect.isclass(f): return {'code': code_version(f)}
+    if inspect.isfunction(f):  # code (with what it calls), closure cells and defaults: the factory's parameters live there
+        cells = {n: ({'code': code_version(v)} if inspect.isfunction(_unwrap(v)) else v) for n, v in _cells(f).items()}
+        return {'code': code_version(f), 'cells': _canon(cells), 'defaults': _canon(list(f.__defaults__ or ())),
+                'kwdefaults': _canon(f.__kwdefaults__ or {})}
+    if inspect.isbuiltin(f) or isinstance(f, (np.ufunc, types.BuiltinFunctionType)): return {'builtin': _qualname(f)}
+    return None
+
+def _object_canon(o):
+    "Canonical form of an object: its type and its state (a module: every submodule's settings and the weights)"
+    t = type(o)
+    if isinstance(o, (io.IOBase, types.ModuleType, types.GeneratorType)) or \
+       (t.__module__ or '_') == 'builtins' or ((t.__module__ or '_').startswith('_') and t.__module__ != '__main__'):
+        return None  # a handle or an interpreter object: its attributes do not say what it holds
+    head = {'type': _qualname(t), **({'code': code_version(t)} if _ours(t) else {})}
+    def attrs(m, public):
+        return {k: v for k, v in vars(m).items() if not (public and k.startswith('_')) and k != 'training'}
+    try:
+        if isinstance(o, torch.nn.Module):
+            return {**head, 'modules': _canon({n or '.': [_qualname(type(m)), attrs(m, True)] for n, m in o.named_modules()}),
+                    'state': _canon(dict(o.state_dict()))}
+        if hasattr(o, '__dict__'): return {**head, 'state': _canon(attrs(o, False))}
+    except TypeError as e: raise TypeError(f"{e} (inside a {t.__name__})") from None
+    r = repr(o)
+    if t.__repr__ is not object.__repr__ and ' at 0x' not in r: return {**head, 'repr': r}
+    return None
 
 def _canon(o):
     "A JSON-able canonical form of `o`"
-    if o is None or isinstance(o, (str, bool, int)): return o
+    if o is None or isinstance(o, (str, bool)): return o
+    if isinstance(o, enum.Enum): return {'enum': f'{_qualname(type(o))}.{o.name}'}
+    if isinstance(o, int): return o
     if isinstance(o, float): return repr(o)
-    if isinstance(o, Path): return {'path': str(o)}
-    if isinstance(o, (np.generic,)): return _canon(o.item())
+    if isinstance(o, complex): return {'complex': repr(o)}
+    if isinstance(o, bytes): return {'bytes': _digest(o)}
+    if isinstance(o, Path): return {'file': file_digest(o)}  # a file is its content
+    if isinstance(o, np.generic): return _canon(o.item())
     if isinstance(o, torch.Tensor): o = o.detach().cpu().numpy()
     if isinstance(o, np.ndarray):
+        if o.dtype.hasobject: return {'objects': _canon(o.tolist()), 'shape': list(o.shape)}
         return {'array': _digest(np.ascontiguousarray(o).tobytes()), 'shape': list(o.shape), 'dtype': str(o.dtype)}
     if isinstance(o, dict): return {'dict': sorted([str(k), _canon(v)] for k, v in o.items())}
     if isinstance(o, (list, tuple)): return [_canon(v) for v in o]
     if isinstance(o, (set, frozenset)): return {'set': sorted(json.dumps(_canon(v)) for v in o)}
-    if hasattr(o, 'fingerprint') and callable(o.fingerprint): return {'fp': o.fingerprint()}
-    if isinstance(o, torch.nn.Module): return {'module': type(o).__qualname__, 'state': _canon(dict(o.state_dict()))}
-    if isinstance(o, torch.dtype) or isinstance(o, torch.device): return str(o)
-    if inspect.isfunction(o) or inspect.isclass(o) or inspect.ismethod(o): return {'code': code_version(o)}
-    raise TypeError(f"fingerprint: cannot hash a {type(o).__name__}; pass a str/number/array/dict, "
-                    "or give the object a `.fingerprint()` method")
+    if isinstance(o, range): return {'range': [o.start, o.stop, o.step]}
+    if not inspect.isclass(o) and callable(getattr(o, 'fingerprint', None)): return {'fp': o.fingerprint()}
+    if isinstance(o, (torch.dtype, torch.device)): return str(o)
+    if not isinstance(o, torch.nn.Module) and callable(o) and (c := _callable_canon(o)) is not None: return c
+    if (c := _object_canon(o)) is not None: return c
+    raise TypeError(f"fingerprint: cannot identify a {type(o).__name__} ({repr(o)[:60]}); pass plain values (str, number, "
+                    "array, dict, list, Path), a function, a functools.partial, an object whose attributes are such values, "
+                    "or give it a `.fingerprint()` method returning a string")
 
 def fingerprint(*parts, # values that determine a result
                 **named, # more of them, by name
@@ -41,12 +138,18 @@ def fingerprint(*parts, # values that determine a result
     return _digest(json.dumps(_canon([list(parts), named]), sort_keys=True).encode())
 
 # %% ../nbs/01_cache.ipynb #c008
-def _plain(v)->bool:
-    "Is `v` plain data (numbers, strings, and tuples, lists, sets and dicts of them)? Registries of functions are not"
-    if v is None or isinstance(v, (str, int, float, bool)): return True
-    if isinstance(v, dict): return all(_plain(k) and _plain(x) for k, x in v.items())
-    if isinstance(v, (tuple, list, frozenset, set)): return all(_plain(x) for x in v)
-    return False
+def _plain_text(v)->str|None:
+    "Canonical text of plain data `v` (sets sorted, arrays by digest), or None when `v` is not plain data"
+    if v is None or isinstance(v, (str, bytes, int, float, complex, np.generic, PurePath, enum.Enum)): return repr(v)
+    if isinstance(v, np.ndarray): return None if v.dtype.hasobject else json.dumps(_canon(v))
+    t = type(v)
+    if t is dict: items = [(_plain_text(k), _plain_text(x)) for k, x in v.items()]; parts = [x for kv in items for x in kv]
+    elif t in (tuple, list, set, frozenset) or (isinstance(v, tuple) and hasattr(v, '_fields')): parts = [_plain_text(x) for x in v]
+    else: return None
+    if any(p is None for p in parts): return None
+    if t is dict: return '{' + ', '.join(sorted(f'{k}: {x}' for k, x in items)) + '}'
+    if t in (set, frozenset): parts = sorted(parts)
+    return f"{t.__name__}({', '.join(parts)})"
 
 def _code_names(code:types.CodeType)->set:
     "Global names used by `code` and its nested functions"
@@ -55,48 +158,116 @@ def _code_names(code:types.CodeType)->set:
         if isinstance(c, types.CodeType): names |= _code_names(c)
     return names
 
-def _ours(o)->bool:
-    mod = o.__name__ if isinstance(o, types.ModuleType) else getattr(o, '__module__', None) or ''
-    return mod.split('.')[0] in ('xai_study', '__main__')
+def _functions(o)->list:
+    "The plain functions whose code makes up `o`: itself unwrapped, or a class's methods and properties"
+    if not inspect.isclass(o): return [o] if inspect.isfunction(o) else []
+    vs = []
+    for v in vars(o).values():
+        if isinstance(v, property): vs += [v.fget, v.fset, v.fdel]
+        elif isinstance(v, functools.cached_property): vs.append(v.func)
+        else: vs.append(v)
+    return [f for f in map(_unwrap, vs) if inspect.isfunction(f)]
 
-def _refs(o)->tuple:
-    "Globals of our package that `o` (function or class) refers to"
-    fns = [o] if inspect.isfunction(o) else [v for v in vars(o).values() if inspect.isfunction(v)] if inspect.isclass(o) else []
-    if inspect.isclass(o): fns += [v.__func__ for v in vars(o).values() if isinstance(v, (classmethod, staticmethod))]
-    g = getattr(sys.modules.get(o.__module__), '__dict__', {})
-    names = set().union(*[_code_names(f.__code__) for f in fns]) if fns else set()
-    refs = [(n, g[n]) for n in sorted(names) if n in g]
-    for m in [v for _, v in refs if isinstance(v, types.ModuleType) and _ours(v)]:  # `world.render` style uses
-        refs += [(f'{m.__name__}.{n}', getattr(m, n)) for n in sorted(names) if hasattr(m, n)]
-    return tuple(refs)
+def _refs(fns:list)->list:
+    "(name, value) of the module-level names that functions `fns` use: their globals, and `module.name` of our modules"
+    refs = []
+    for f in fns:
+        names, g = _code_names(f.__code__), f.__globals__
+        refs += [(n, g[n]) for n in sorted(names) if n in g and not hasattr(builtins, n)]  # IPython puts its own `open` in globals
+        for m in [g[n] for n in sorted(names) if n in g and isinstance(g[n], types.ModuleType) and _ours(g[n])]:
+            refs += [(f'{m.__name__}.{n}', getattr(m, n)) for n in sorted(names) if hasattr(m, n)]  # `world.render` style uses
+    return refs
 
-def code_version(*objs, # functions or classes whose results are cached
+def _value(v, follow:list)->str|None:
+    "How a name's value `v` enters a version (None: it does not); our code is also queued on `follow`"
+    u = _unwrap(v)
+    if inspect.isfunction(u) or inspect.isclass(u):
+        if not _ours(u): return f'code {_qualname(u)}'
+        follow.append(u); return f'code {u.__qualname__}'  # ours: named without the module, as below
+    if inspect.isbuiltin(u) or isinstance(u, np.ufunc): return f'code {_qualname(u)}'
+    return _plain_text(v)
+
+def code_version(*objs, # functions or classes whose results are cached (decorated ones too)
                 )->str:
-    "Hash of the source of `objs` and of the package functions, classes and constants they use"
-    seen, out, todo = set(), {}, list(objs)
+    "Hash of the source of `objs` and of the package functions, classes and plain-data constants they use"
+    seen, out, todo = set(), {}, [_unwrap(o) for o in objs]
+    for o in todo:
+        if not (inspect.isfunction(o) or inspect.isclass(o) or isinstance(o, functools.partial)):
+            raise TypeError(f"code_version takes functions and classes, not a {type(o).__name__}: key objects with `fingerprint`")
     while todo:
-        o = todo.pop()
-        if inspect.ismethod(o): o = o.__func__
+        o = _unwrap(todo.pop())
         if id(o) in seen: continue
         seen.add(id(o))
-        try: src = inspect.getsource(o)
-        except (OSError, TypeError): src = o.__code__.co_code.hex() if hasattr(o, '__code__') else repr(o)
+        if isinstance(o, functools.partial):  # the function, and the arguments it is bound to
+            follow = [o.func]
+            args = [_value(v, follow) or f'unidentified {_qualname(type(v))}' for v in [*o.args, *sorted(o.keywords.items())]]
+            out[f'partial {_unwrap(o.func).__qualname__}:{_digest(json.dumps(args).encode())[:12]}'] = args
+            todo += follow; continue
+        try: src = inspect.getsource(o).rstrip()
+        except (OSError, TypeError): src = None  # defined where no source file is kept: the compiled code stands in
+        fns, follow = _functions(o), []
+        parts = {'src': src if src is not None else [repr(o)] + [f.__code__.co_code.hex() for f in fns]}
+        if getattr(o, '__name__', '') == '<lambda>': parts['code'] = [o.__code__.co_code.hex(), repr(o.__code__.co_consts)]
+        for f in fns:  # closure cells and default values belong to the function itself
+            for n, v in [*_cells(f).items(), *enumerate(f.__defaults__ or ()), *(f.__kwdefaults__ or {}).items()]:
+                t = _value(v, follow)
+                parts[f'{f.__qualname__}:{n}'] = t if t is not None else f'unidentified {_qualname(type(v))}'
+        if inspect.isclass(o): follow += [b for b in o.__bases__ if _ours(b)]
         # named without its module, so that a notebook's definition and the exported one give the same version
-        key = f'{getattr(o, "__qualname__", repr(o))}:{_digest(src.encode())[:12]}'
-        out[key] = src
-        for name, v in _refs(o):
-            if (inspect.isfunction(v) or inspect.isclass(v)) and _ours(v): todo.append(v)
-            elif _plain(v) and not name.startswith('__'): out[f'{key}:{name}'] = repr(v)
+        key = f'{getattr(o, "__qualname__", repr(o))}:{_digest(json.dumps(parts, sort_keys=True).encode())[:12]}'
+        out[key] = parts
+        for name, v in _refs(fns):
+            if name.startswith('__'): continue
+            t = _value(v, follow)
+            if t is not None: out[f'{key}:{name}'] = t
+        todo += follow
     return _digest(json.dumps(sorted(out.items())).encode())[:16]
 
-# %% ../nbs/01_cache.ipynb #c011
-def _file_digest(path:Path, chunk:int=1<<23)->str:
-    h, buf = hashlib.blake2b(digest_size=20), bytearray(chunk)
-    view = memoryview(buf)
-    with open(path, 'rb', buffering=0) as f:
-        while k := f.readinto(buf): h.update(view[:k])
-    return h.hexdigest()
+# %% ../nbs/01_cache.ipynb #c026
+def swap_paths(a:str|Path, # an existing file or folder
+               b:str|Path, # another one, on the same file system
+              )->bool:
+    "Swap `a` and `b` in one atomic step (Linux `renameat2` with `RENAME_EXCHANGE`); False where the system cannot"
+    if not sys.platform.startswith('linux'): return False
+    try: fn = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError): return False
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    AT_FDCWD, RENAME_EXCHANGE = -100, 2
+    if fn(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0: return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP): return False
+    raise OSError(err, os.strerror(err), str(a))
 
+def _tag()->str: return f'{os.getpid()}-{uuid.uuid4().hex[:8]}@{socket.gethostname()}'
+
+def replace_path(new:str|Path, # the complete new folder (or file)
+                 dest:str|Path, # where it goes; an older one there is replaced
+                 trash:str|Path|None=None, # where the old one goes before it is deleted (default: beside `dest`)
+                 swap:bool=True, # use the atomic swap where the system has it
+                )->Path:
+    "Put `new` at `dest` so that `dest` is never missing: a rename, or a swap with the old one, which is then deleted"
+    new, dest = Path(new), Path(dest)
+    trash = Path(trash) if trash else dest.with_name(f'.{dest.name}.old-{_tag()}')
+    for _ in range(100):  # each try loses only to another process that changed `dest` in between
+        try: os.rename(new, dest); return dest
+        except OSError as e:
+            if e.errno not in (errno.ENOTEMPTY, errno.EEXIST, errno.EISDIR, errno.ENOTDIR): raise
+        try:
+            if swap and swap_paths(new, dest):
+                shutil.rmtree(new) if new.is_dir() else new.unlink()  # `new` now holds the old one
+                return dest
+            os.rename(dest, trash)  # no swap here: the old one goes aside, the new one comes in right after
+        except FileNotFoundError: continue  # another process removed or moved `dest` meanwhile: rename again
+        try: os.rename(new, dest)
+        except OSError:
+            try: os.rename(trash, dest)
+            except OSError: pass
+            raise
+        shutil.rmtree(trash, ignore_errors=True) if trash.is_dir() else trash.unlink(missing_ok=True)
+        return dest
+    raise OSError(f"could not put {new} at {dest}: other processes kept changing it")
+
+# %% ../nbs/01_cache.ipynb #c011
 def _is_json(v)->bool:
     try: return json.loads(json.dumps(v)) == v
     except (TypeError, ValueError): return False
@@ -134,8 +305,23 @@ class EntryWriter:
 # %% ../nbs/01_cache.ipynb #c012
 class CacheMiss(KeyError): "The key has no valid entry"
 
+def _read(p:Path)->str|None:
+    try: return p.read_text()
+    except OSError: return None
+
+def _alive(tag:str)->bool:
+    "Is the process that named a temporary folder `…-<pid>-<rand>@<host>` still running (True when unsure)?"
+    try: rest, host = tag.rsplit('@', 1); pid = int(rest.split('-')[-2])
+    except (ValueError, IndexError): return False  # not a name we give: an orphan
+    if host != socket.gethostname(): return True
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except PermissionError: pass
+    return True
+
 class Cache:
     "Content-addressed on-disk cache with atomic writes and verified reads"
+    _cleaned = set()  # roots whose `.tmp/` this process has swept
     def __init__(self, root:str|Path|None=None, # cache folder (default `core.cache_dir()`, env `$XAI_STUDY_CACHE`)
                  verify:bool=True, # check every file's digest on load (size is always checked)
                 ):
@@ -146,33 +332,70 @@ class Cache:
         if not key or not all(c in '0123456789abcdef' for c in key): raise ValueError(f"key={key!r} must be a hex digest from `fingerprint`")
         return self.root/key[:2]/key
 
+    def _tmp(self, kind:str)->Path:
+        "A fresh name under `.tmp/` that says which process owns it"
+        d = self.root/'.tmp'; d.mkdir(parents=True, exist_ok=True)
+        return d/f'{kind}-{_tag()}'
+
+    def clean_tmp(self, max_age_s:float=7*24*3600, # also remove folders older than this (a writer on another host, a reused pid)
+                 )->list:
+        "Remove the temporary folders of writers that died (or are older than `max_age_s`); return their names"
+        gone, now = [], time.time()
+        for p in sorted((self.root/'.tmp').glob('*')):
+            try: old = now - p.lstat().st_mtime > max_age_s
+            except OSError: continue
+            if old or not _alive(p.name):
+                shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True); gone.append(p.name)
+        return gone
+
     def __contains__(self, key): return self.load(key) is not None
 
-    def _bad(self, key, why):
+    def _bad(self, key, why, meta_text):
+        "Remove `key`'s entry if it is still the one read as `meta_text`; False when it was replaced meanwhile"
+        p = self.path(key)
+        if not p.exists(): return True  # removed meanwhile
+        if _read(p/'meta.json') != meta_text: return False  # a writer replaced it while we read: read again
         warnings.warn(f"cache entry {key[:12]} is invalid ({why}); it is removed and will be recomputed")
-        shutil.rmtree(self.path(key), ignore_errors=True)
+        trash = self._tmp('bad')
+        try: os.rename(p, trash)
+        except OSError: return True  # someone else removed or replaced it
+        if _read(trash/'meta.json') != meta_text:  # a fresh entry came in between the check and the rename: put it back
+            try: os.rename(trash, p)
+            except OSError: pass
+        shutil.rmtree(trash, ignore_errors=True)
+        return True
+
+    def _load_once(self, p:Path, mmap:bool, verify:bool):
+        "(values or None, reason it is invalid, meta.json's text as read)"
+        text = _read(p/'meta.json')
+        try: meta = json.loads(text)
+        except (TypeError, ValueError): return None, 'no readable meta.json: an interrupted write', text
+        out = {}
+        for name, f in meta['files'].items():
+            fp = p/f['file']
+            try:
+                if fp.stat().st_size != f['bytes']: return None, f"{f['file']} is truncated", text
+                if verify and _file_digest(fp) != f['digest']: return None, f"{f['file']} does not match its digest", text
+                if fp.suffix == '.npy': out[name] = np.load(fp, mmap_mode='r' if mmap else None, allow_pickle=False)
+                elif fp.suffix == '.json': out[name] = json.loads(fp.read_text())
+                else: out[name] = torch.load(fp, map_location='cpu', weights_only=False)
+            except FileNotFoundError: return None, f"{f['file']} is missing", text
+            except Exception as e: return None, f"{f['file']} cannot be read: {e}", text
+        return out, None, text
 
     def load(self, key:str, # entry key
              mmap:bool=True, # memory-map arrays instead of reading them into RAM
              verify:bool|None=None, # check digests (default: the cache's `verify`)
             )->dict|None:
         "The entry's values, or None when it is missing or invalid (an invalid entry is removed)"
-        verify = self.verify if verify is None else verify
-        p = self.path(key)
-        if not p.exists(): return None
-        try: meta = json.loads((p/'meta.json').read_text())
-        except (OSError, ValueError): return self._bad(key, 'no readable meta.json: an interrupted write')
-        out = {}
-        for name, f in meta['files'].items():
-            fp = p/f['file']
-            if not fp.exists() or fp.stat().st_size != f['bytes']: return self._bad(key, f"{f['file']} is missing or truncated")
-            if verify and _file_digest(fp) != f['digest']: return self._bad(key, f"{f['file']} does not match its digest")
-            try:
-                if fp.suffix == '.npy': out[name] = np.load(fp, mmap_mode='r' if mmap else None, allow_pickle=False)
-                elif fp.suffix == '.json': out[name] = json.loads(fp.read_text())
-                else: out[name] = torch.load(fp, map_location='cpu', weights_only=False)
-            except Exception as e: return self._bad(key, f"{f['file']} cannot be read: {e}")
-        return out
+        verify, p = self.verify if verify is None else verify, self.path(key)
+        for _ in range(20):
+            if not p.exists(): return None
+            out, why, text = self._load_once(p, mmap, verify)
+            if _read(p/'meta.json') != text: continue  # replaced while we read: the files may be a mix, read again
+            if why is None: return out
+            if self._bad(key, why, text): return None
+        raise RuntimeError(f"cache entry {key[:12]} kept changing while it was read (20 tries): other processes are rewriting it")
 
     def info(self, key:str)->dict|None:
         "The `info` stored with the entry (no verification)"
@@ -189,7 +412,7 @@ class Cache:
              values:dict, # name -> value
              info:dict|None=None, # description stored in meta.json
             )->dict:
-        "Store `values` under `key` and return them as loaded back"
+        "Store `values` under `key` (replacing an older entry) and return them as loaded back"
         with self.writer(key, info) as w:
             for n, v in values.items(): w.put(n, v)
         return self.load(key, verify=False)  # just written and digested
@@ -202,13 +425,19 @@ class Cache:
         got = self.load(key)
         return got if got is not None else self.save(key, make(), info)
 
-    def remove(self, key:str): shutil.rmtree(self.path(key), ignore_errors=True)
+    def remove(self, key:str):
+        "Remove `key`'s entry (renamed aside first, so that no reader sees it half deleted)"
+        trash = self._tmp('rm')
+        try: os.rename(self.path(key), trash)
+        except FileNotFoundError: return
+        shutil.rmtree(trash, ignore_errors=True)
 
 class _Commit:
     def __init__(self, cache, key, info): self.cache, self.key, self.info = cache, key, info
     def __enter__(self):
-        tmp = self.cache.root/'.tmp'/f'{self.key}-{uuid.uuid4().hex[:8]}'
-        tmp.mkdir(parents=True)
+        root = str(self.cache.root)
+        if root not in Cache._cleaned: Cache._cleaned.add(root); self.cache.clean_tmp()  # once per process and folder
+        tmp = self.cache._tmp(self.key[:16]); tmp.mkdir()
         self.w = EntryWriter(tmp)
         return self.w
     def __exit__(self, typ, exc, tb):
@@ -216,8 +445,5 @@ class _Commit:
         if typ is not None: self.w._maps.clear(); shutil.rmtree(tmp, ignore_errors=True); return False
         self.w._seal(self.info)
         dest = self.cache.path(self.key); dest.parent.mkdir(parents=True, exist_ok=True)
-        if dest.exists(): shutil.rmtree(dest)
-        try: os.rename(tmp, dest)
-        except OSError:  # another process committed the same key first: theirs is as good as ours
-            shutil.rmtree(tmp, ignore_errors=True)
+        replace_path(tmp, dest, trash=self.cache._tmp('old'))
         return False

@@ -30,7 +30,10 @@ def git_state(path:str|Path|None=None, # a folder inside the checkout (default: 
              )->dict:
     "Commit hash and whether the work tree has uncommitted changes"
     root = path or repo_root()
-    def git(*a): return subprocess.run(['git', *a], cwd=root, capture_output=True, text=True, timeout=10).stdout.strip()
+    def git(*a):
+        r = subprocess.run(['git', *a], cwd=root, capture_output=True, text=True, timeout=10)
+        if r.returncode: raise subprocess.SubprocessError(r.stderr)  # not a repository, or no commit yet
+        return r.stdout.strip()
     try: return dict(commit=git('rev-parse', 'HEAD') or None, dirty=bool(git('status', '--porcelain', '--untracked-files=no')))
     except (OSError, subprocess.SubprocessError, TypeError): return dict(commit=None, dirty=None)
 
@@ -57,11 +60,13 @@ class Run:
                  name:str='default', # run name: the folder under results/<experiment>/
                  params:dict|None=None, # the run's parameters, recorded in the manifest
                  seed:int|None=None, # the seed the run used
-                 out_dir:str|Path|None=None, # write here instead of results/<experiment>/<name> (the runner stages runs)
+                 out_dir:str|Path|None=None, # write here and publish nothing (the runner passes its staging folder); None: stage, publish on `finish`
                 ):
         if not experiment or '/' in experiment: raise ValueError(f"experiment={experiment!r} must be a plain folder name")
+        if not name or '/' in name or name.startswith('.'): raise ValueError(f"name={name!r} must be a plain folder name")
         self.experiment, self.name, self.params, self.seed = experiment, name, dict(params or {}), seed
-        self.dir = Path(out_dir) if out_dir else results_dir()/experiment/name
+        self.dest = None if out_dir else results_dir()/experiment/name  # published here by `finish`
+        self.dir = Path(out_dir) if out_dir else self.dest.with_name(f'.staging-{name}-{os.getpid()}-{time.time_ns() % 10**9}')
         self.dir.mkdir(parents=True, exist_ok=True)
         self.stages, self.outputs, self._t0 = {}, [], time.time()
         self.started = time.strftime('%Y-%m-%dT%H:%M:%S%z')
@@ -117,5 +122,9 @@ class Run:
         return m
 
     def finish(self)->dict:
-        "Write the final manifest and return it"
-        return self._write_manifest(status='done')
+        "Write the final manifest and return it; a run without `out_dir` is now published in one step"
+        m = self._write_manifest(status='done')
+        if self.dest is not None and self.dir != self.dest:
+            from xai_study.cache import replace_path
+            self.dir = replace_path(self.dir, self.dest, trash=self.dest.with_name(f'.staging-{self.name}.old-{os.getpid()}'))
+        return m

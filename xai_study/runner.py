@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_runner.ipynb #c003
 from __future__ import annotations
-import argparse, ast, ctypes, errno, importlib, json, os, shutil, sys, time
+import argparse, ast, importlib, json, os, shutil, sys, time
 from pathlib import Path
 import nbformat, yaml
 from papermill.translators import PythonTranslator
@@ -158,33 +158,16 @@ def check_params(exp:dict, # one experiment, from `list_experiments`
     return out
 
 # %% ../nbs/03_runner.ipynb #c022
-def _exchange(a:Path, b:Path)->bool:
-    "Swap two existing paths atomically (Linux renameat2 RENAME_EXCHANGE); False where that is not available"
-    if not sys.platform.startswith('linux'): return False
-    try: fn = ctypes.CDLL(None, use_errno=True).renameat2
-    except (OSError, AttributeError): return False
-    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    AT_FDCWD, RENAME_EXCHANGE = -100, 2
-    if fn(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0: return True
-    err = ctypes.get_errno()
-    if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP): return False
-    raise OSError(err, os.strerror(err), str(a))
-
 def publish(staging:Path, # the finished run
             dest:Path, # where it goes, e.g. results/world/default
             exchange:bool=True, # swap atomically where the OS can
            )->Path:
     "Move folder `staging` to `dest`, replacing an older `dest` only once the new one is complete"
+    from xai_study.cache import replace_path  # imported here: `list` and the parsers need no torch
     staging, dest = Path(staging), Path(dest)
-    if not dest.exists(): staging.rename(dest); return dest
-    if exchange and _exchange(staging, dest): shutil.rmtree(staging); return dest
-    old = dest.with_name(f'.staging-{dest.name}.old')
+    old = dest.with_name(f'.staging-{dest.name}.old')  # where the old run waits if the OS cannot swap
     if old.exists(): shutil.rmtree(old)
-    dest.rename(old)
-    try: staging.rename(dest)
-    except BaseException: old.rename(dest); raise
-    shutil.rmtree(old)
-    return dest
+    return replace_path(staging, dest, trash=old, swap=exchange)
 
 # %% ../nbs/03_runner.ipynb #c025
 def check_kernel(kernel:str='python3', # the Jupyter kernel's name
@@ -204,6 +187,19 @@ class ExperimentFailed(RuntimeError):
 
 def _say(progress, msg):
     if progress: print(msg, file=sys.stderr, flush=True)
+
+class _Echo:
+    "A file-like sink for a running notebook's stream: each line goes to our own `stream`, prefixed with the experiment"
+    def __init__(self, stream:str, # 'stdout' or 'stderr', looked up at each write (so redirections apply)
+                 prefix:str, # e.g. 'world | '
+                ): self.stream, self.prefix, self.bol = stream, prefix, True
+    def write(self, text:str):
+        out = []
+        for piece in text.splitlines(keepends=True):
+            if self.bol: out.append(self.prefix)
+            out.append(piece); self.bol = piece.endswith(('\n', '\r'))
+        getattr(sys, self.stream).write(''.join(out))
+    def flush(self): getattr(sys, self.stream).flush()
 
 def _fmt(params): return ' '.join(f'{k}={v!r}' for k, v in params.items())
 
@@ -231,8 +227,9 @@ def _execute(exp, values, run_name, root, progress, kernel, step=''):
     _say(progress, f"{step}{name}: running {exp['path']} as run {run_name!r}" + (f" with {_fmt(values)}" if values else ''))
     try:
         src = exp['path'].resolve()
+        echo = dict(stdout_file=_Echo('stdout', f'{name} | '), stderr_file=_Echo('stderr', f'{name} | ')) if progress else {}
         pm.execute_notebook(str(src), str(nb_out), parameters={**values, 'run_name': run_name, 'out_dir': str(staging)},
-                            kernel_name=kernel, progress_bar=progress, cwd=str(src.parent))
+                            kernel_name=kernel, progress_bar=False, cwd=str(src.parent), **echo)
     except BaseException as e:
         if failed.exists(): shutil.rmtree(failed)
         staging.rename(failed)
@@ -269,7 +266,7 @@ def run_experiments(names, # experiment names, or 'all'
                     run_name:str='default', # results go to results/<experiment>/<run_name>/
                     folder:str|Path|None=None, # the templates' folder (default: `experiments_dir()`)
                     results:str|Path|None=None, # results root (default: `results_dir()`)
-                    progress:bool=True, # print a line per experiment and papermill's progress bar
+                    progress:bool=True, # print a line per experiment, and the notebooks' own output as it comes
                     keep_going:bool=True, # after a failure, run the remaining experiments
                     kernel:str='python3', # Jupyter kernel that runs the notebooks
                    )->dict:
@@ -295,7 +292,7 @@ def run_experiment(name:str, # the experiment, e.g. 'world'
                    run_name:str='default', # results go to results/<name>/<run_name>/
                    folder:str|Path|None=None, # the templates' folder (default: `experiments_dir()`)
                    results:str|Path|None=None, # results root (default: `results_dir()`)
-                   progress:bool=True, # print a start/end line and papermill's progress bar
+                   progress:bool=True, # print a start/end line, and the notebook's own output as it comes
                    kernel:str='python3', # Jupyter kernel that runs the notebook
                   )->Path:
     "Run experiment `name` with `params` through papermill; return its published results folder"
@@ -317,7 +314,7 @@ def _parser()->argparse.ArgumentParser:
     run.add_argument('--results', metavar='DIR', help='results root (default: $XAI_STUDY_RESULTS or results/)')
     run.add_argument('--experiments', dest='folder', metavar='DIR', help='folder of experiment templates (default: nbs/experiments)')
     run.add_argument('--kernel', default='python3', help='Jupyter kernel (default: python3)')
-    run.add_argument('--quiet', action='store_true', help='no progress lines or progress bar')
+    run.add_argument('--quiet', action='store_true', help="no progress lines, and not the notebooks' own output")
     run.add_argument('--fail-fast', action='store_true', help='stop at the first failing experiment')
     docs = sub.add_parser('docs', help='build the documentation site (xai_study.docs.build_docs)')
     docs.add_argument('--dest', help='site folder (default: _docs/)')
