@@ -11,7 +11,7 @@ from .dissect import soft_wpmi
 
 # %% auto #0
 __all__ = ['REFERENCES', 'ref_soft_wpmi', 'ref_wpmi', 'ref_rank_reorder', 'ref_cos_similarity', 'ref_cos_similarity_cubed',
-           'synthetic', 'bench_dissect']
+           'synthetic', 'bench_dissect', 'bench_netdissect']
 
 # %% ../nbs/92_bench_dissect.ipynb #c005
 def _t(x)->torch.Tensor: return x if isinstance(x, torch.Tensor) else torch.as_tensor(np.asarray(x))
@@ -114,4 +114,48 @@ def _bench_dissect(n_images, n_concepts, n_neurons, repeats, memory, threads):
         rows.append(row(case, 'peak_memory', mo['delta'] / 2**20, 'MiB', ref_name, mr['delta'] / 2**20, n=inputs,
                         note=f'peak RSS above the loaded inputs (P + A = {inputs / 2**20:.0f} MiB; the output alone is '
                              f'{n_neurons * n_concepts * 4 / 2**20:.0f} MiB)'))
+    return rows
+
+# %% ../nbs/92_bench_dissect.ipynb #c013
+def _nd_fixture(n:int, size:int, layers:list):
+    "A world probe set of `n` images, the benchmark's narrow ResNet18, a temporary cache holding its full maps"
+    import tempfile
+    from pathlib import Path
+    from xai_study import exports
+    from xai_study.data import Broden
+    from xai_study.cache import Cache
+    from xai_study.activations import extract
+    from xai_study.bench_activations import _bench_model
+    probe = Broden(exports.export_broden(Path(tempfile.mkdtemp(prefix='xs_bench_'))/'broden', n, seed=0, size=size))
+    model, cache = _bench_model('timm/resnet18', size), Cache(tempfile.mkdtemp(prefix='xs_bench_'))
+    maps = extract(model, probe, layers, 'none', cache=cache)
+    return probe, model, cache, sum(maps[l].nbytes for l in layers)
+
+@benchmark('netdissect')
+def bench_netdissect(n:int=2000, # probe images (the world's default probe set)
+                     size:int=64, # image size
+                     layers=('layer3', 'layer4'), # layers dissected in one call
+                     repeats:int=3, # interleaved samples of each
+                     memory:bool=True, # also measure peak resident memory in a fresh process
+                     threads:int=1, # torch threads
+                    )->list:
+    "NetDissect from cached maps against extracting them, in images per second; peak memory against the maps' size"
+    from xai_study.activations import extract
+    from xai_study.dissect import netdissect
+    was, layers = torch.get_num_threads(), list(layers); torch.set_num_threads(threads)
+    try:
+        probe, model, cache, nbytes = _nd_fixture(n, size, layers)
+        a, b = side_by_side(lambda: netdissect(model, layers, probe, cache=cache),
+                            lambda: extract(model, probe, layers, 'none', cache=cache, refresh=True), repeats=repeats)
+    finally: torch.set_num_threads(was)
+    case = f"netdissect {'+'.join(layers)}, {n} images {size} px, {len(probe.concepts)} concepts"
+    rows = [row(case, 'time', a.median, 's', 'extracting the same full maps afresh', b.median, a.iqr, b.iqr, repeats, n,
+                note=f'{n / a.median:.0f} images/s from cached maps (thresholds, then IoU; label PNGs read each call); '
+                     f'torch threads {threads}')]
+    if memory:
+        setup = (f"import torch\ntorch.set_num_threads({threads})\nfrom xai_study.bench_dissect import _nd_fixture\n"
+                 f"from xai_study.dissect import netdissect\nprobe, model, cache, nbytes = _nd_fixture({n}, {size}, {layers!r})")
+        m = peak_rss(f"netdissect(model, {layers!r}, probe, cache=cache)", setup)
+        rows.append(row(case, 'peak_memory', m['delta'] / 2**20, 'MiB', 'size of the full maps (float32)', nbytes / 2**20, n=n,
+                        note='peak RSS above the loaded probe set, model and cached maps, in a fresh process'))
     return rows

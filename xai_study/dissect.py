@@ -19,11 +19,16 @@ __all__ = ['SIMILARITIES', 'UNINFORMATIVE', 'WORLD_CONCEPT_SETS', 'soft_wpmi', '
            'describe_neurons', 'netdissect', 'NoisyTransform', 'noise_stability']
 
 # %% ../nbs/20_dissect.ipynb #c005
+def _tensor(x)->torch.Tensor:
+    "A CPU tensor of array `x`, sharing its memory when it is writable and contiguous, else a copy (a read-only memory map)"
+    a = np.asarray(x)
+    return torch.from_numpy(a if a.flags.writeable and a.flags.c_contiguous else np.array(a, order='C'))
+
 def _as_matrix(x, # NumPy array, memory map or tensor
                name:str, # the parameter's name, for messages
               )->torch.Tensor:
     "`x` as a 2-D float32 CPU tensor (no copy when it already is one), refused when not 2-D or not finite"
-    t = x.detach() if isinstance(x, torch.Tensor) else torch.as_tensor(np.ascontiguousarray(x))
+    t = x.detach() if isinstance(x, torch.Tensor) else _tensor(x)
     if t.ndim != 2: raise ValueError(f"{name} must be a 2-D matrix (images x columns); got shape {tuple(t.shape)}")
     if not (t.is_floating_point() or t.dtype in (torch.int8, torch.int16, torch.int32, torch.int64, torch.uint8, torch.bool)):
         raise TypeError(f"{name} has dtype {t.dtype}; pass a real-valued matrix")
@@ -360,7 +365,7 @@ def _as_maps(x, # [n, U, h, w] or [n, U] chunk (NumPy, memory map or tensor)
              name:str='maps', # for messages
             )->torch.Tensor:
     "A chunk of maps as a float32 CPU tensor `[n, U, h, w]` (2-D input gets h = w = 1)"
-    t = x.detach() if isinstance(x, torch.Tensor) else torch.as_tensor(np.ascontiguousarray(x))
+    t = x.detach() if isinstance(x, torch.Tensor) else _tensor(x)
     if t.ndim == 2: t = t[:, :, None, None]
     if t.ndim != 4: raise ValueError(f"{name} must be [images, units, h, w] (or [images, units]); got shape {tuple(t.shape)}")
     return t.to('cpu', torch.float32)

@@ -201,6 +201,18 @@ class _Echo:
         getattr(sys, self.stream).write(''.join(out))
     def flush(self): getattr(sys, self.stream).flush()
 
+def _kernel_manager():
+    "A kernel manager whose kernel does not write to our terminal itself: what it prints reaches us once, through the notebook"
+    import subprocess
+    from jupyter_client.manager import AsyncKernelManager
+    class QuietKernelManager(AsyncKernelManager):
+        # ipykernel forwards its own and its child processes' output to the notebook *and* echoes it on the kernel's own
+        # stdout/stderr, which is our terminal by inheritance: every line would show twice (and a shutdown message once more)
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            kw.setdefault('stdout', subprocess.DEVNULL); kw.setdefault('stderr', subprocess.DEVNULL)
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+    return QuietKernelManager
+
 def _fmt(params): return ' '.join(f'{k}={v!r}' for k, v in params.items())
 
 def check_run_name(run_name:str, # the run's name, a folder name under results/<experiment>/
@@ -229,7 +241,8 @@ def _execute(exp, values, run_name, root, progress, kernel, step=''):
         src = exp['path'].resolve()
         echo = dict(stdout_file=_Echo('stdout', f'{name} | '), stderr_file=_Echo('stderr', f'{name} | ')) if progress else {}
         pm.execute_notebook(str(src), str(nb_out), parameters={**values, 'run_name': run_name, 'out_dir': str(staging)},
-                            kernel_name=kernel, progress_bar=False, cwd=str(src.parent), **echo)
+                            kernel_name=kernel, progress_bar=False, cwd=str(src.parent),
+                            kernel_manager_class=_kernel_manager(), **echo)
     except BaseException as e:
         if failed.exists(): shutil.rmtree(failed)
         staging.rename(failed)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/16_zoo.ipynb #c003
 from __future__ import annotations
-import contextlib, hashlib, io, json, math, os, random, sys, time
+import contextlib, hashlib, io, json, math, os, random, re, sys, time
 from pathlib import Path
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 import timm, open_clip
@@ -17,8 +17,8 @@ from . import world, phrases
 __all__ = ['MEAN', 'STD', 'SPLIT_STREAMS', 'ZOO', 'CLIP_SPEC', 'HELD_OUT_STREAM', 'FACTORS', 'ZS_CATEGORIES', 'BUILD_ORDER',
            'data_config', 'build_classifier', 'to_tensor', 'predict', 'split_data', 'train_classifier',
            'attribute_names', 'attribute_targets', 'clip_config', 'build_clip', 'clip_data_config', 'clip_texts',
-           'train_clip', 'zero_shot', 'similarity_table', 'zoo_spec', 'zoo_key', 'zoo_entry', 'zoo_model', 'zoo_clip',
-           'build_zoo']
+           'train_clip', 'zero_shot', 'similarity_table', 'zoo_spec', 'zoo_key', 'zoo_entry', 'zoo_model',
+           'clip_vocabulary', 'zoo_clip', 'build_zoo']
 
 # %% ../nbs/16_zoo.ipynb #c005
 MEAN, STD = (0.5, 0.5, 0.5), (0.25, 0.25, 0.25)
@@ -437,6 +437,12 @@ def zoo_model(name:str, # a `ZOO` name, e.g. 'object_resnet'
     check_choice(name, ZOO, 'name')
     return load_model(f'synthetic/{name}', device=device, world_seed=world_seed, size=size, overrides=overrides, cache=cache, progress=progress)
 
+def clip_vocabulary()->set:
+    "Every word of the world CLIP's training texts: the concept words, the captions' template words and articles"
+    words = {w for c in world.CATEGORIES for v in world.VOCABULARY[c] for w in v.split()}
+    words |= {w for t in phrases.CAPTION_TEMPLATES for w in re.findall(r'[a-z]+', re.sub(r'\{[^}]*\}', ' ', t))}
+    return words | {'a', 'an'}
+
 def zoo_clip(world_seed:int=0, # the world's seed
              overrides:dict|None=None, # CLIP spec entries to change (trained and cached apart)
              cache:Cache|None=None, # where weights are kept
@@ -448,7 +454,9 @@ def zoo_clip(world_seed:int=0, # the world's seed
     cfg = clip_data_config(model)
     mid = f"synthetic/clip@zoo:{zoo_key('clip', world_seed, overrides=overrides)[:16]}"
     model.__dict__['model_id'], model.__dict__['metrics'] = mid, e['metrics']
-    return Clip(model.eval(), make_transform(cfg), tok, mid, cfg)
+    clip = Clip(model.eval(), make_transform(cfg), tok, mid, cfg)
+    clip.vocabulary = clip_vocabulary()  # words it was trained on: other words' text features are noise
+    return clip
 
 def _synthetic(arch, weights=None, seed=0, world_seed=0, size=64, overrides=None, cache=None, progress=True):
     "Registry builder for 'synthetic/<name>': the zoo member trained on (or loaded for) the world `world_seed`"
