@@ -714,19 +714,19 @@ def netdissect(model, # a registry model or any module with `preprocess` and `da
     ann, cons = probe.annotation_table(), probe.concepts
     acts = extract(model, probe, layers, 'none', batch_size=batch_size, cache=cache)
     rows = np.flatnonzero(np.asarray(acts.valid))
-    frames = []
     for layer in layers:
-        maps = acts[layer]
-        if maps.ndim != 4: raise ValueError(f"layer {layer!r} gives {maps.ndim - 1}-d outputs [C], not maps; NetDissect needs spatial maps (a conv stage or a token grid)")
-        chunks = lambda: (maps[rows[s:e]] for s, e in _spans(len(rows), batch_size))
-        thr = unit_thresholds(chunks(), quantile, n_images=len(rows))
-        acc = IoUAccumulator(thr, cons.number, cons.category, probe.categories, max_elements)
-        prog = _Progress(f'netdissect {layer}: IoU', len(rows))
-        for s, e in _spans(len(rows), batch_size):
-            idx = rows[s:e]
-            lab = probe.label_stacks(idx, (sh, sw))[:, :, t:b, l:r]
-            acc.update(maps[idx], labels=lab, annotated=ann[idx])
-            prog(e)
+        if acts[layer].ndim != 4: raise ValueError(f"layer {layer!r} gives {acts[layer].ndim - 1}-d outputs [C], not maps; NetDissect needs spatial maps (a conv stage or a token grid)")
+    chunks = lambda layer: (acts[layer][rows[s:e]] for s, e in _spans(len(rows), batch_size))
+    accs = {layer: IoUAccumulator(unit_thresholds(chunks(layer), quantile, n_images=len(rows)), cons.number, cons.category,
+                                  probe.categories, max_elements) for layer in layers}
+    prog = _Progress(f"netdissect {', '.join(layers)}: IoU", len(rows))
+    for s, e in _spans(len(rows), batch_size):  # each chunk's label maps are read once, for every layer
+        idx = rows[s:e]
+        lab = probe.label_stacks(idx, (sh, sw))[:, :, t:b, l:r]
+        for layer, acc in accs.items(): acc.update(acts[layer][idx], labels=lab, annotated=ann[idx])
+        prog(e)
+    frames = []
+    for layer, acc in accs.items():
         tab = netdissect_table(acc.result(), list(cons.name), list(cons.category), probe.categories, iou_threshold)
         tab.insert(0, 'layer', layer); tab.insert(0, 'model', _model_name(model))
         frames.append(tab)
