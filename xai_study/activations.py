@@ -9,27 +9,12 @@ from pathlib import Path
 import numpy as np, torch, torch.nn as nn
 from .core import check_choice
 from .cache import Cache, Memo, fingerprint, code_version, file_digest
-from .data import iter_images, check_images
+from .data import iter_images, check_images, check_indices
 from .models import model_key
 from .hooks import LAYOUTS, Layout, resolve_layer, capture, eval_mode, probe_layouts, split_tokens, to_maps
 
 # %% auto #0
-__all__ = ['POOLINGS', 'check_indices', 'data_fingerprint', 'pool', 'Activations', 'extract', 'clip_image_features',
-           'clip_text_features']
-
-# %% ../nbs/17_activations.ipynb #c005
-def check_indices(indices, # dataset indices, or None for all
-                  n:int, # the dataset's length
-                 )->np.ndarray|None:
-    "`indices` as a 1-d int64 array of distinct indices into a dataset of `n`, or None; else a `ValueError`"
-    if indices is None: return None
-    a = np.asarray(indices)
-    if a.ndim != 1 or not (a.size == 0 or np.issubdtype(a.dtype, np.integer)):
-        raise ValueError(f"indices: pass a 1-d list or array of integer dataset indices; got {a.dtype} of shape {a.shape}")
-    if a.size == 0: raise ValueError("indices is empty")
-    if a.min() < 0 or a.max() >= n: raise ValueError(f"indices: every index must lie in [0, {n}); got {a.min()} ... {a.max()}")
-    if len(np.unique(a)) != len(a): raise ValueError("indices: each index may appear once (rows follow the order given)")
-    return a.astype(np.int64)
+__all__ = ['POOLINGS', 'data_fingerprint', 'pool', 'Activations', 'extract', 'clip_image_features', 'clip_text_features']
 
 # %% ../nbs/17_activations.ipynb #c007
 _MEMO = Memo()  # tensor fingerprints while a tensor is unchanged
@@ -176,7 +161,8 @@ def extract(model:nn.Module, # a registry model (or any module: then pass `trans
         if transform is None and not isinstance(data, torch.Tensor):
             raise ValueError("transform: this model has no `preprocess`; pass transform= (PIL -> tensor) or load it with `models.load_model`")
     check_images(data)
-    idx = check_indices(indices, len(data))
+    idx = None if indices is None else check_indices(indices, len(data), distinct=True)
+    if idx is not None and not len(idx): raise ValueError("indices is empty: pass at least one dataset index, or None for all")
     c = _resolve_cache(cache)
     base = dict(kind='activations', model=model_key(model), pooling=pooling, dtype=str(dtype), data=data_fingerprint(data),
                 indices=None if idx is None else fingerprint(idx), transform=_transform_id(transform),

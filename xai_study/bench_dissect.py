@@ -118,16 +118,18 @@ def _bench_dissect(n_images, n_concepts, n_neurons, repeats, memory, threads):
 
 # %% ../nbs/92_bench_dissect.ipynb #c013
 def _nd_fixture(n:int, size:int, layers:list):
-    "A world probe set of `n` images, the benchmark's narrow ResNet18, a temporary cache holding its full maps"
-    import tempfile
+    "A world probe set of `n` images, the benchmark's narrow ResNet18, a temporary cache holding its full maps (removed at exit)"
+    import tempfile, atexit, shutil
     from pathlib import Path
     from xai_study import exports
     from xai_study.data import Broden
     from xai_study.cache import Cache
     from xai_study.activations import extract
     from xai_study.bench_activations import _bench_model
-    probe = Broden(exports.export_broden(Path(tempfile.mkdtemp(prefix='xs_bench_'))/'broden', n, seed=0, size=size))
-    model, cache = _bench_model('timm/resnet18', size), Cache(tempfile.mkdtemp(prefix='xs_bench_'))
+    tmp = [Path(tempfile.mkdtemp(prefix='xs_bench_')) for _ in range(2)]
+    for t in tmp: atexit.register(shutil.rmtree, t, True)
+    probe = Broden(exports.export_broden(tmp[0]/'broden', n, seed=0, size=size))
+    model, cache = _bench_model('timm/resnet18', size), Cache(tmp[1])
     maps = extract(model, probe, layers, 'none', cache=cache)
     return probe, model, cache, sum(maps[l].nbytes for l in layers)
 

@@ -12,9 +12,9 @@ from .core import check_choice, Registry
 
 # %% auto #0
 __all__ = ['IMG_EXTS', 'BRODEN_SOURCE', 'IMAGENET_SOURCE', 'FOLDER_SOURCE', 'SPLIT_NAMES', 'CLASS_FILES', 'READERS', 'check_root',
-           'load_rgb', 'ImageDataset', 'ImageFiles', 'check_images', 'iter_images', 'collate_skip_none',
-           'read_class_list', 'ImageFolder', 'imagenet_class_index', 'read_class_index', 'ImageNetVal',
-           'read_label_png', 'resize_nearest', 'Broden', 'open_dataset']
+           'load_rgb', 'ImageDataset', 'ImageFiles', 'check_images', 'check_indices', 'iter_images',
+           'collate_skip_none', 'read_class_list', 'ImageFolder', 'imagenet_class_index', 'read_class_index',
+           'ImageNetVal', 'read_label_png', 'resize_nearest', 'Broden', 'open_dataset']
 
 # %% ../nbs/13_data.ipynb #c005
 IMG_EXTS = ('.bmp', '.gif', '.jpeg', '.jpg', '.png', '.ppm', '.tif', '.tiff', '.webp')
@@ -213,14 +213,20 @@ def _collate(items):
     idx = np.array([i for i, _ in good], dtype=np.int64)
     return idx, (torch.stack([x for _, x in good]) if good else None), [(i, e) for i, _, e in items if e is not None]
 
-def _check_indices(indices, n):
-    "`indices` as int64 dataset indices of `n` images (all of them when None)"
+def check_indices(indices, # dataset indices (an int, or a list or 1-d array of ints), or None for all
+                  n:int, # the dataset's length
+                  distinct:bool=False, # refuse an index given twice (where rows are keyed by index)
+                 )->np.ndarray:
+    "`indices` as int64 dataset indices of `n` images, in the order given (all of them when None); else a `ValueError`"
     if indices is None: return np.arange(n, dtype=np.int64)
-    idx = np.asarray(indices).reshape(-1)
+    idx = np.asarray(indices)
+    if idx.ndim > 1: raise ValueError(f"indices: pass a 1-d list or array of dataset indices; got shape {idx.shape}")
+    idx = idx.reshape(-1)
     if idx.size and not np.issubdtype(idx.dtype, np.integer): raise ValueError(f"indices: expected integer dataset indices, got {idx.dtype}")
     idx = idx.astype(np.int64)
     out = idx[(idx < 0) | (idx >= n)]
     if len(out): raise ValueError(f"indices: {out[:5].tolist()} out of range for {n} images (0..{n - 1})")
+    if distinct and len(np.unique(idx)) != len(idx): raise ValueError("indices: each index may appear once (rows follow the order given)")
     return idx
 
 # %% ../nbs/13_data.ipynb #c019
@@ -234,7 +240,7 @@ def iter_images(data, # a reader or dataset, uint8 array [N,H,W,3] or float tens
     check_images(data)
     if batch_size < 1: raise ValueError(f"batch_size={batch_size!r} must be at least 1")
     if num_workers < 0: raise ValueError(f"num_workers={num_workers!r} must be 0 (read in this process) or more")
-    idx = _check_indices(indices, len(data))
+    idx = check_indices(indices, len(data))
     tfm = (getattr(data, 'transform', None) if hasattr(data, 'load_image') else None) if transform is None else (transform or None)
     dl = torch.utils.data.DataLoader(_Rows(data, tfm, idx), batch_size=batch_size, shuffle=False,
                                      num_workers=num_workers, collate_fn=_collate)
@@ -500,7 +506,7 @@ class Broden(ImageDataset):
         t = self._annot.copy()
         col = {c: k for k, c in enumerate(self.categories)}
         for i, c in self.unannotated: t[i, col[c]] = False
-        return t if indices is None else t[_check_indices(indices, len(self))]
+        return t if indices is None else t[check_indices(indices, len(self))]
 
     def _exclude(self, i, c, path, err):
         "Image `i` does not annotate `c` after all: its label image `path` is unreadable"
