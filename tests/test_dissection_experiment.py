@@ -1,19 +1,12 @@
 "End to end: the `dissection` template runs through the CLI on a tiny world and zoo and writes every table and figure."
-import json, os, subprocess, sys
-from pathlib import Path
+import json
 import pandas as pd
+from conftest import TINY_ZOO
 
-ROOT = Path(__file__).resolve().parents[1]
-
-def test_dissection_small(tmp_path):
-    env = dict(os.environ, XAI_STUDY_HOME=str(tmp_path/'home'), XAI_STUDY_RESULTS=str(tmp_path/'results'))
-    for k in ('XAI_STUDY_CACHE', 'XAI_STUDY_DATA', 'PYTEST_CURRENT_TEST'): env.pop(k, None)
-    cmd = [str(Path(sys.executable).parent/'xai-study'), 'run', 'dissection', '--name', 'small', '--quiet',
-           '-p', 'n_probe', '60', '-p', 'n_train', '64', '-p', 'n_val', '16', '-p', 'n_test', '72', '-p', 'layers', 'layer4,fc',
-           '-p', 'n_boot', '2', '-p', 'class_similarities', 'soft_wpmi,cos_similarity_cubed',
-           '-p', 'zoo_overrides', "{'n_train': 256, 'epochs': 1, 'batch': 64}",
-           '-p', 'clip_overrides', "{'n_image': 256, 'image_epochs': 1, 'text_steps': 10, 'text_batch': 64, 'image_batch': 64}"]
-    r = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+def test_dissection_small(tmp_path, run_cli):
+    r = run_cli('run', 'dissection', '--name', 'small', '--quiet', '-p', 'n_probe', '60', '-p', 'n_train', '64', '-p', 'n_val', '16',
+                '-p', 'n_test', '72', '-p', 'layers', 'layer4,fc', '-p', 'n_boot', '2',
+                '-p', 'class_similarities', 'soft_wpmi,cos_similarity_cubed', *TINY_ZOO)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     run = tmp_path/'results'/'dissection'/'small'
     m = json.loads((run/'manifest.json').read_text())

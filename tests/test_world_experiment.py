@@ -1,20 +1,11 @@
 "End to end: the `world` template runs through the CLI with small parameters and writes its tables, figures and manifest."
-import json, os, subprocess, sys
-from pathlib import Path
+import json
 import pandas as pd
+from conftest import TINY_ZOO
 
-ROOT = Path(__file__).resolve().parents[1]
-
-def test_world_small(tmp_path):
-    env = dict(os.environ, XAI_STUDY_HOME=str(tmp_path/'home'), XAI_STUDY_RESULTS=str(tmp_path/'results'))
-    env.pop('XAI_STUDY_CACHE', None); env.pop('XAI_STUDY_DATA', None)
-    env.pop('PYTEST_CURRENT_TEST', None)  # under pytest, ipykernel stops forwarding what child processes print
-    cmd = [str(Path(sys.executable).parent/'xai-study'), 'run', 'world', '--name', 'small', '--quiet',
-           '-p', 'n_probe', '40', '-p', 'n_train', '128', '-p', 'n_val', '16', '-p', 'n_test', '72',
-           '-p', 'models', 'scene_resnet', '-p', 'n_zero_shot', '120',
-           '-p', 'zoo_overrides', "{'n_train': 256, 'epochs': 1, 'batch': 64}",
-           '-p', 'clip_overrides', "{'n_image': 256, 'image_epochs': 1, 'text_steps': 10, 'text_batch': 64, 'image_batch': 64}"]
-    r = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+def test_world_small(tmp_path, run_cli):
+    r = run_cli('run', 'world', '--name', 'small', '--quiet', '-p', 'n_probe', '40', '-p', 'n_train', '128', '-p', 'n_val', '16',
+                '-p', 'n_test', '72', '-p', 'models', 'scene_resnet', '-p', 'n_zero_shot', '120', *TINY_ZOO)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     run = tmp_path/'results'/'world'/'small'
     m = json.loads((run/'manifest.json').read_text())

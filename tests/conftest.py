@@ -1,0 +1,18 @@
+"Shared by the end-to-end tests: run an experiment through the `xai-study` command in a home of its own, with a tiny zoo."
+import os, subprocess, sys
+from pathlib import Path
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY_ZOO = ['-p', 'zoo_overrides', "{'n_train': 256, 'epochs': 1, 'batch': 64}",
+            '-p', 'clip_overrides', "{'n_image': 256, 'image_epochs': 1, 'text_steps': 10, 'text_batch': 64, 'image_batch': 64}"]
+
+@pytest.fixture
+def run_cli(tmp_path):
+    "`run_cli(*args)` -> `subprocess.CompletedProcess` of `xai-study *args` with its caches, data and results under `tmp_path`"
+    env = dict(os.environ, XAI_STUDY_HOME=str(tmp_path/'home'), XAI_STUDY_RESULTS=str(tmp_path/'results'))
+    for k in ('XAI_STUDY_CACHE', 'XAI_STUDY_DATA', 'PYTEST_CURRENT_TEST'): env.pop(k, None)  # under pytest, ipykernel stops forwarding child output
+    def run(*args, timeout=900):
+        return subprocess.run([str(Path(sys.executable).parent/'xai-study'), *args], cwd=ROOT, env=env, capture_output=True,
+                              text=True, timeout=timeout)
+    return run
