@@ -14,9 +14,9 @@ from .hooks import resolve_layer, get_layer, capture, eval_mode
 
 # %% auto #0
 __all__ = ['LAYER_KINDS', 'SOURCES', 'MODELS', 'Normalize', 'make_geometry', 'make_normalize', 'make_transform', 'attach',
-           'crop_box', 'model_key', 'list_layers', 'layer_shapes', 'Source', 'register_model', 'list_models',
-           'load_model', 'predict', 'WeightsNotFound', 'file_id', 'load_checkpoint', 'read_places365_categories',
-           'Clip', 'load_clip']
+           'crop_box', 'model_key', 'list_layers', 'layer_shapes', 'final_layer', 'Source', 'register_model',
+           'list_models', 'load_model', 'predict', 'WeightsNotFound', 'file_id', 'load_checkpoint',
+           'read_places365_categories', 'Clip', 'load_clip']
 
 # %% ../nbs/15_models.ipynb #c007
 class Normalize(nn.Module):
@@ -159,6 +159,18 @@ def layer_shapes(model:nn.Module, # any module
         for k in [n] + [f'{n}#{i}' for i in range(1, cap.calls.get(n, 0) + 1)]:
             if k in cap.acts: out[k] = tuple(cap.acts[k].shape[1:])
     return out
+
+# %% ../nbs/15_models.ipynb #c058
+def final_layer(model:nn.Module, # a registry model or any module
+               )->str:
+    "Name of the layer giving the class scores: timm's declared classifier, else the last `nn.Linear` (torchvision's `fc`, `classifier.6`)"
+    name = (getattr(model, 'pretrained_cfg', None) or {}).get('classifier')
+    if isinstance(name, str):
+        try: model.get_submodule(name); return name
+        except AttributeError: pass
+    lin = [n for n, m in model.named_modules() if isinstance(m, nn.Linear) and n]
+    if not lin: raise ValueError(f"{type(model).__name__} has no nn.Linear and declares no classifier: name its output layer explicitly (e.g. layers='head')")
+    return lin[-1]
 
 # %% ../nbs/15_models.ipynb #c021
 class Source(NamedTuple):
