@@ -7,12 +7,22 @@ ROOT = Path(__file__).resolve().parents[1]
 TINY_ZOO = ['-p', 'zoo_overrides', "{'n_train': 256, 'epochs': 1, 'batch': 64}",
             '-p', 'clip_overrides', "{'n_image': 256, 'image_epochs': 1, 'text_steps': 10, 'text_batch': 64, 'image_batch': 64}"]
 
-@pytest.fixture
-def run_cli(tmp_path):
-    "`run_cli(*args)` -> `subprocess.CompletedProcess` of `xai-study *args` with its caches, data and results under `tmp_path`"
-    env = dict(os.environ, XAI_STUDY_HOME=str(tmp_path/'home'), XAI_STUDY_RESULTS=str(tmp_path/'results'))
+def cli(base:Path):
+    "`run(*args)` -> `subprocess.CompletedProcess` of `xai-study *args` with its caches, data and results under `base`"
+    env = dict(os.environ, XAI_STUDY_HOME=str(base/'home'), XAI_STUDY_RESULTS=str(base/'results'))
     for k in ('XAI_STUDY_CACHE', 'XAI_STUDY_DATA', 'PYTEST_CURRENT_TEST'): env.pop(k, None)  # under pytest, ipykernel stops forwarding child output
     def run(*args, timeout=900):
         return subprocess.run([str(Path(sys.executable).parent/'xai-study'), *args], cwd=ROOT, env=env, capture_output=True,
                               text=True, timeout=timeout)
     return run
+
+@pytest.fixture
+def run_cli(tmp_path):
+    "`run_cli(*args)`: the CLI in a home of this test's own"
+    return cli(tmp_path)
+
+@pytest.fixture(scope='session')
+def family_home(tmp_path_factory):
+    "One home for the families' end-to-end tests, so the tiny zoo is trained once for all of them: (base folder, `run`)"
+    base = tmp_path_factory.mktemp('families')
+    return base, cli(base)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np, torch, torch.nn as nn
 from .core import Registry
 from .hooks import resolve_layer, split_call, get_layer, capture, eval_mode, probe_layouts, to_maps
-from .models import predict, _as_batch
+from .models import predict, pixels
 
 # %% auto #0
 __all__ = ['ATTRIBUTIONS', 'smoothgrad_noise', 'deeplift_smoothgrad', 'grad_x_act', 'no_attribution', 'layer_attribution',
@@ -209,6 +209,6 @@ def attribution_maps(model:nn.Module, # a registry model (with `geometry` and `n
                     )->tuple:
     "(features [N, C, h, w], weight [N, h, w], predicted classes [N]) of `images` at `layer`, explaining `target` or the prediction"
     pred = predict(model, images).argmax(1)
-    x = model.normalize(_as_batch(images, model.geometry))
+    x = model.normalize(pixels(model, images))
     f, w = layer_attribution(model, x, layer, pred if target is None else target, **kwargs)
     return f, w, pred

@@ -41,36 +41,38 @@ def _sklearn_all(V:np.ndarray, k:int)->tuple:
     return Ws, Hs
 
 @benchmark('nmf')
-def bench_nmf(n_classes:int=36, # classes
-              n_rows:int=960, # rows per class (60 images x 4 x 4 positions)
-              n_cols:int=256, # channels
+def bench_nmf(cases=((36, 960, 256), (8, 2940, 2048)), # (classes, rows, channels): the world's object ResNet layer4 (60 images x 4 x 4
+              # positions, 256 channels), and an ImageNet-scale class (60 images x 7 x 7 positions, ResNet-50 layer4's 2048 channels)
               k:int=6, # components (the original's 6)
               repeats:int=3, # interleaved timed samples of each
               threads:int=1, # threads for both (torch, and scikit-learn's BLAS)
               device=None, # where torch runs (default `core.get_device()`: a GPU when there is one)
              )->list:
-    "Torch NMF batched over classes against scikit-learn class by class: time and reconstruction error"
+    "Torch NMF batched over classes against scikit-learn class by class: time and reconstruction error, per case"
     from threadpoolctl import threadpool_limits
-    V = class_matrices(n_classes, n_rows, n_cols)
-    Vn, dev = V.numpy(), get_device(device)
+    dev, out = get_device(device), []
     was = torch.get_num_threads(); torch.set_num_threads(threads)
-    def ours():
-        W, H = nmf(V, k=k, device=dev)
-        if dev.type == 'cuda': torch.cuda.synchronize()
-        return W, H
     try:
-        with threadpool_limits(threads):
-            W, H = ours()
-            Ws, Hs = _sklearn_all(Vn, k)
-            a, b = side_by_side(ours, lambda: _sklearn_all(Vn, k), repeats=repeats, warmup=0)
+        for n_classes, n_rows, n_cols in cases:
+            V = class_matrices(n_classes, n_rows, n_cols)
+            Vn, Vd = V.numpy(), V.to(dev)
+            def ours():
+                W, H = nmf(Vd, k=k)
+                if dev.type == 'cuda': torch.cuda.synchronize()
+                return W, H
+            with threadpool_limits(threads):
+                W, H = ours()
+                Ws, Hs = _sklearn_all(Vn, k)
+                a, b = side_by_side(ours, lambda: _sklearn_all(Vn, k), repeats=repeats, warmup=0)
+            e_ours = nmf_objective(V, W.cpu(), H.cpu())
+            e_ref = nmf_objective(V, torch.from_numpy(np.stack(Ws)), torch.from_numpy(np.stack(Hs)))
+            rel = (e_ours - e_ref) / e_ref
+            case = f'NMF k={k}, {n_classes} classes x {n_rows} x {n_cols} (float32)'
+            ref_name = 'sklearn NMF (defaults: cd, nndsvda, 200 iterations), class by class'
+            out += [row(case, 'time', a.median, 's', ref_name, b.median, a.iqr, b.iqr, a.repeats, n_classes,
+                        note=f'torch on {dev}, {threads} thread(s) on the CPU; batched over classes; interleaved; the first call (warm-up) untimed'),
+                    row(case, 'error', float(e_ours.sum()), '0.5*||V-WH||^2', ref_name, float(e_ref.sum()), n=n_classes,
+                        note=f'summed over classes; per class relative difference min {float(rel.min()):.2g}, '
+                             f'median {float(rel.median()):.2g}, max {float(rel.max()):.2g}')]
     finally: torch.set_num_threads(was)
-    e_ours = nmf_objective(V, W.cpu(), H.cpu())
-    e_ref = nmf_objective(V, torch.from_numpy(np.stack(Ws)), torch.from_numpy(np.stack(Hs)))
-    rel = (e_ours - e_ref) / e_ref
-    case = f'NMF k={k}, {n_classes} classes x {n_rows} x {n_cols} (float32)'
-    ref_name = 'sklearn NMF (defaults: cd, nndsvda, 200 iterations), class by class'
-    return [row(case, 'time', a.median, 's', ref_name, b.median, a.iqr, b.iqr, a.repeats, n_classes,
-                note=f'torch on {dev}, {threads} thread(s); batched over classes; interleaved, no warm-up'),
-            row(case, 'error', float(e_ours.sum()), '0.5*||V-WH||^2', ref_name, float(e_ref.sum()), n=n_classes,
-                note=f'summed over classes; per class relative difference min {float(rel.min()):.2g}, '
-                     f'median {float(rel.median()):.2g}, max {float(rel.max()):.2g}')]
+    return out

@@ -13,13 +13,14 @@ from .hooks import replace, capture, probe_layouts, to_maps, eval_mode, split_to
 from . import world, phrases
 from .attribution import layer_attribution
 from .nmf import nmf
+from .models import pixels
 
 # %% auto #0
-__all__ = ['OFFSETS', 'NORM_OFFSETS', 'PATCH_FRACTION', 'WORLD_PAIRS', 'class_index', 'pixels', 'world_images',
-           'selected_features', 'pair_features', 'Hyperplane', 'train_pair', 'map_layout', 'mean_feature_norm',
-           'shift_test', 'swapped', 'random_pairs', 'pair_summary', 'overall', 'Concepts', 'contrastive_concepts',
-           'patch_size', 'Patch', 'typical_patch', 'paste', 'neutral_patch', 'insertion_test', 'Contrast', 'pair_kind',
-           'contrast_pairs', 'over_seeds', 'plot_curve', 'show_insertion', 'show_concepts']
+__all__ = ['OFFSETS', 'NORM_OFFSETS', 'PATCH_FRACTION', 'WORLD_PAIRS', 'class_index', 'world_images', 'selected_features',
+           'pair_features', 'Hyperplane', 'train_pair', 'map_layout', 'mean_feature_norm', 'shift_test', 'swapped',
+           'random_pairs', 'pair_summary', 'overall', 'Concepts', 'contrastive_concepts', 'patch_size', 'Patch',
+           'typical_patch', 'paste', 'neutral_patch', 'insertion_test', 'Contrast', 'pair_kind', 'contrast_pairs',
+           'over_seeds', 'plot_curve', 'show_insertion', 'show_concepts']
 
 # %% ../nbs/23_contrast.ipynb #c006
 def class_index(model, # a registry model with `classes`
@@ -36,21 +37,6 @@ def class_index(model, # a registry model with `classes`
     return list(classes).index(check_choice(name, list(classes), param))
 
 # %% ../nbs/23_contrast.ipynb #c009
-def pixels(model, # a registry model (with `geometry`)
-           images, # uint8 array [N, H, W, 3] or float tensor [N, 3, H, W] in [0, 1]
-          )->torch.Tensor:
-    "The images in the model's input frame, in pixel space: float `[N, 3, h, w]` in [0, 1] on the CPU"
-    if isinstance(images, np.ndarray):
-        if images.ndim != 4 or images.shape[-1] != 3 or images.dtype != np.uint8:
-            raise ValueError(f"images: an array must be uint8 [N, H, W, 3]; got {images.dtype} {images.shape}")
-    elif isinstance(images, torch.Tensor):
-        if images.ndim != 4 or images.shape[1] != 3 or not images.is_floating_point():
-            raise ValueError(f"images: a tensor must be float [N, 3, H, W] in [0, 1]; got {images.dtype} {tuple(images.shape)}")
-        images = images.detach().cpu()
-    else: raise ValueError(f"images: pass a uint8 array [N, H, W, 3] or a float tensor [N, 3, H, W]; got {type(images).__name__}")
-    if len(images) == 0: raise ValueError("images is empty")
-    return torch.stack([model.geometry(x) for x in images]).float()
-
 def _device(model): return next(model.parameters()).device
 
 def _probs(model, # a registry model (with `normalize`)
@@ -587,7 +573,7 @@ def show_insertion(model, # a registry model
     for j, (name, xv) in enumerate(vs):
         p = _probs(model, xv)[:, ib]
         for i in range(len(x)):
-            axs[i, j].imshow(_img(xv[i])); axs[i, j].set_title(f'{name}: p(B) {p[i]:.2f}', fontsize=7); axs[i, j].set_axis_off()
+            axs[i, j].imshow(_img(xv[i]), interpolation='nearest'); axs[i, j].set_title(f'{name}: p(B) {p[i]:.2f}', fontsize=7); axs[i, j].set_axis_off()
     fig.tight_layout()
     return fig
 
@@ -603,8 +589,8 @@ def show_concepts(x_a:torch.Tensor, # A's images in the model's frame (`Contrast
     up = F.interpolate(concepts.maps[:n], size=tuple(x_a.shape[-2:]), mode='bilinear', align_corners=False)
     up = up / up.amax((0, 2, 3), keepdim=True).clamp_min(1e-12)  # one scale per concept over the shown images
     for i in range(min(n, len(x_a))):
-        axs[i, 0].imshow(_img(x_a[i]))
-        for c in range(k): axs[i, c + 1].imshow(_img(x_a[i] * (0.25 + 0.75 * up[i, c:c + 1])))
+        axs[i, 0].imshow(_img(x_a[i]), interpolation='nearest')
+        for c in range(k): axs[i, c + 1].imshow(_img(x_a[i] * (0.25 + 0.75 * up[i, c:c + 1])), interpolation='nearest')
         if i == 0:
             for c in range(k): axs[0, c + 1].set_title(f'concept {c}', fontsize=7)
     for ax in axs.flat: ax.set_axis_off()

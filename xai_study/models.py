@@ -15,7 +15,7 @@ from .hooks import resolve_layer, get_layer, capture, eval_mode
 # %% auto #0
 __all__ = ['LAYER_KINDS', 'SOURCES', 'MODELS', 'Normalize', 'make_geometry', 'make_normalize', 'make_transform', 'attach',
            'crop_box', 'model_key', 'list_layers', 'layer_shapes', 'final_layer', 'Source', 'register_model',
-           'list_models', 'load_model', 'predict', 'WeightsNotFound', 'file_id', 'load_checkpoint',
+           'list_models', 'load_model', 'predict', 'pixels', 'WeightsNotFound', 'file_id', 'load_checkpoint',
            'read_places365_categories', 'Clip', 'load_clip']
 
 # %% ../nbs/15_models.ipynb #c007
@@ -278,6 +278,16 @@ def predict(model:nn.Module, # a registry model (with `geometry` and `normalize`
             out.append(model(model.normalize(x)).float().cpu())
     if not out: raise ValueError("images is empty")
     return torch.cat(out)
+
+# %% ../nbs/15_models.ipynb #c061
+def pixels(model:nn.Module, # a registry model (with `geometry`)
+           images, # list of PIL images, uint8 array [N, H, W, 3], or float tensor [N, 3, H, W] in [0, 1]
+          )->torch.Tensor:
+    "The images in the model's input frame, in pixel space: float `[N, 3, h, w]` in [0, 1] on the CPU (before `normalize`)"
+    if not hasattr(model, 'geometry'): raise ValueError("model: `pixels` needs `model.geometry`; load it with `load_model` or add it with `attach`")
+    if len(images) == 0: raise ValueError("images is empty")
+    if isinstance(images, torch.Tensor): images = images.detach().cpu()
+    return _as_batch(images, model.geometry).float()
 
 # %% ../nbs/15_models.ipynb #c031
 class WeightsNotFound(FileNotFoundError): "Pretrained weights are not on this machine"

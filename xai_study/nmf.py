@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np, pandas as pd, torch
 import torch.nn as nn, torch.nn.functional as F
 from .core import check_choice, get_device
-from .models import predict, _as_batch
+from .models import predict, pixels
 from .attribution import layer_attribution, layer_features
 from .hooks import eval_mode
 from . import world
@@ -41,16 +41,34 @@ def _batch3(V, # [n, C] or [B, n, C]
     if len(rows) != B or int(rows.min()) < 1 or int(rows.max()) > n: raise ValueError(f"n_rows must give {B} row counts in 1..{n}; got {rows.tolist()[:8]}")
     return V, rows, one
 
+def _top_svd(V:torch.Tensor, # [B, n, C]
+             k:int, # singular triplets wanted
+             oversample:int=10, # extra random directions (scikit-learn's `n_oversamples`)
+             n_power:int=7, # power iterations (scikit-learn's 'auto' for small k)
+             seed:int=0, # seed of the random directions
+            )->tuple:
+    "The k leading singular triplets of each matrix (U [B, n, k], S [B, k], Vh [B, k, C]) by a seeded randomized SVD (Halko et al. 2011)"
+    B, n, C = V.shape
+    p = min(k + oversample, n, C)
+    g = torch.Generator(device=V.device).manual_seed(seed)
+    Q = torch.linalg.qr(V @ torch.randn(B, C, p, generator=g, device=V.device, dtype=V.dtype)).Q
+    for _ in range(n_power): Q = torch.linalg.qr(V @ torch.linalg.qr(V.transpose(1, 2) @ Q).Q).Q
+    Bm = (Q.transpose(1, 2) @ V).double()  # [B, p, C]: V ~ Q Bm; its SVD from the p x p Gram (a batched small eigh)
+    ev, vec = torch.linalg.eigh(Bm @ Bm.transpose(1, 2))
+    ev, vec = ev.flip(-1)[:, :k].clamp(min=0), vec.flip(-1)[..., :k]
+    S = ev.sqrt()
+    Vh = (vec.transpose(1, 2) @ Bm) / S.clamp_min(torch.finfo(torch.float64).tiny)[..., None]
+    return (Q.double() @ vec).to(V.dtype), S.to(V.dtype), Vh.to(V.dtype)
+
 def _nndsvd(V:torch.Tensor, # [B, n, C], zero rows beyond each matrix's count
             rows:torch.Tensor, # row counts [B]
             k:int, # components
             fill:bool, # NNDSVDa: zeros become the mean of V
             eps:float=1e-6, # scikit-learn's threshold below which entries are set to zero
            )->tuple:
-    "NNDSVD(a) initialisation (W [B, n, k], H [B, k, C]) from an exact batched SVD"
+    "NNDSVD(a) initialisation (W [B, n, k], H [B, k, C]) from a batched randomized SVD, as scikit-learn's"
     B, n, C = V.shape
-    U, S, Vh = torch.linalg.svd(V, full_matrices=False)
-    U, S, Vh = U[..., :k], S[:, :k], Vh[:, :k]
+    U, S, Vh = _top_svd(V, k)
     W, H = V.new_zeros(B, n, k), V.new_zeros(B, k, C)
     W[:, :, 0], H[:, 0] = S[:, :1].sqrt() * U[:, :, 0].abs(), S[:, :1].sqrt() * Vh[:, 0].abs()
     tiny = torch.finfo(V.dtype).tiny
@@ -82,11 +100,12 @@ def _random_init(V, rows, k, seed)->tuple:
 def _sweep(A:torch.Tensor, # [B, k, m], updated in place
            gram:torch.Tensor, # [B, k, k]
            P:torch.Tensor, # [B, k, m]
-           active:torch.Tensor, # [B] bool: matrices still iterating
+           active:torch.Tensor|None=None, # [B] bool: the matrices to update (None: all)
           )->torch.Tensor:
     "One coordinate-descent sweep over the rows of `A`; the sum of absolute projected gradients per matrix [B]"
     A0, h = A.clone(), torch.diagonal(gram, dim1=1, dim2=2)
-    step = torch.where(active[:, None] & (h > 0), -1 / h.clamp_min(torch.finfo(A.dtype).tiny), torch.zeros_like(h))[:, :, None]
+    ok = h > 0 if active is None else active[:, None] & (h > 0)
+    step = torch.where(ok, -1 / h.clamp_min(torch.finfo(A.dtype).tiny), torch.zeros_like(h))[:, :, None]
     G = []
     for t in range(A.shape[1]):
         g = torch.baddbmm(P[:, t:t+1], gram[:, t:t+1], A, beta=-1)  # gradient of row t with rows < t already updated
@@ -95,19 +114,27 @@ def _sweep(A:torch.Tensor, # [B, k, m], updated in place
     G = torch.cat(G, 1)
     return torch.where(A0 > 0, G, G.clamp(max=0)).abs_().sum((1, 2))
 
-def _fit(V, W, H, n_iter, tol)->tuple:
-    "Coordinate descent from (W, H) on one batch; (W [B, n, k], H [B, k, C], sweeps done per matrix [B])"
-    Wt, H, Vt = W.transpose(1, 2).contiguous(), H.contiguous(), V.transpose(1, 2).contiguous()
-    active = torch.ones(V.shape[0], dtype=torch.bool, device=V.device)
-    done, v0 = torch.zeros(V.shape[0], dtype=torch.long, device=V.device), None
-    for _ in range(n_iter):
-        done += active
+def _fit(V, W, H, n_iter, tol, check:int=10)->tuple:
+    "Coordinate descent from (W, H) on one batch; (W [B, n, k], H [B, k, C], sweeps per matrix [B])"
+    W_out, H_out = W.clone(), H.clone()
+    done = torch.zeros(V.shape[0], dtype=torch.long, device=V.device)
+    idx = torch.arange(V.shape[0], device=V.device)  # the matrices in the working batch
+    active = torch.ones(V.shape[0], dtype=torch.bool, device=V.device)  # ... and which of them still iterate
+    Wt, H, Vt, v0 = W.transpose(1, 2).contiguous(), H.contiguous(), V.transpose(1, 2).contiguous(), None
+    for it in range(n_iter):
+        done[idx] += active
         viol = _sweep(Wt, H @ H.transpose(1, 2), torch.bmm(H, Vt), active)
         viol += _sweep(H, Wt @ Wt.transpose(1, 2), torch.bmm(Wt, V), active)
         if v0 is None: v0 = viol.clone(); active &= v0 > 0
         active &= viol > tol * v0
-        if not bool(active.any()): break
-    return Wt.transpose(1, 2), H, done
+        if (it + 1) % check and it < n_iter - 1: continue  # the stopping rule is applied on the device at every sweep;
+        if it == n_iter - 1: active[:] = False               # the host looks only every `check` sweeps (one sync)
+        if not bool(active.all()):  # converged matrices leave the batch: later sweeps cost only what still iterates
+            out = idx[~active]
+            W_out[out], H_out[out] = Wt[~active].transpose(1, 2), H[~active]
+            idx, Wt, H, V, Vt, v0, active = idx[active], Wt[active], H[active], V[active], Vt[active], v0[active], active[active]
+            if not len(idx): break
+    return W_out, H_out, done
 
 def nmf(V, # nonnegative [n, C], or a batch [B, n, C] (padded with zero rows, see `n_rows`)
         k:int=6, # components (the original's 6)
@@ -118,7 +145,7 @@ def nmf(V, # nonnegative [n, C], or a batch [B, n, C] (padded with zero rows, se
         n_rows=None, # rows of each matrix in the batch (LongTensor [B]); rows beyond are padding; None: all
         dtype:torch.dtype=torch.float32, # compute precision (torch.float64 for checks)
         device=None, # compute device (default: V's)
-        chunk:int|None=None, # matrices per batch (default: all on a GPU, 8 on the CPU: measured 1.6x faster than 1, as fast as 36)
+        chunk:int|None=None, # matrices per batch (default: all; fewer bound the memory of large problems)
        )->tuple:
     "Non-negative matrix factorisation `V ~ W H` by scikit-learn's coordinate descent, batched: (W [B, n, k], H [B, k, C])"
     check_choice(init, ('nndsvda', 'nndsvd', 'random'), 'init')
@@ -126,7 +153,7 @@ def nmf(V, # nonnegative [n, C], or a batch [B, n, C] (padded with zero rows, se
     if init != 'random' and k > min(int(rows.min()), V.shape[2]):
         raise ValueError(f"k={k} components need at least {k} rows and columns for init={init!r}; the smallest matrix has "
                          f"{int(rows.min())} x {V.shape[2]}: lower k, or pass init='random' (scikit-learn's choice then)")
-    chunk = chunk or (V.shape[0] if V.device.type == 'cuda' else 8)
+    chunk = chunk or V.shape[0]
     Ws, Hs = [], []
     for s in range(0, V.shape[0], chunk):
         v, r = V[s:s + chunk], rows[s:s + chunk]
@@ -201,10 +228,9 @@ def _draw(preds:torch.Tensor, # predicted class per image
         out[c] = idx
     return out
 
-def _pixels(model, images, idx)->torch.Tensor:
-    "Images `idx` through the model's geometry: float [n, 3, H, W] in pixel space [0, 1]"
-    sub = images[idx] if isinstance(images, (np.ndarray, torch.Tensor)) else [images[i] for i in idx]
-    return _as_batch(sub, model.geometry)
+def _take(images, idx):
+    "Images `idx` of an array, tensor or list"
+    return images[idx] if isinstance(images, (np.ndarray, torch.Tensor)) else [images[i] for i in idx]
 
 def _class_names(model, classes)->list:
     names = getattr(model, 'classes', None)
@@ -241,7 +267,7 @@ def class_concepts(model:nn.Module, # a registry classifier (with `geometry`, `n
     feats, wts, t0 = [], [], time.time()
     for s in range(0, len(order), chunk):
         idx = order[s:s + chunk]
-        x = model.normalize(_pixels(model, images, idx))
+        x = model.normalize(pixels(model, _take(images, idx)))
         f, w = layer_attribution(model, x, layer, preds[idx], method=method, seed=seed, first=s, **attr_kw)
         feats.append(f); wts.append(w)
         _say(f"class_concepts {layer}: attribution {min(s + chunk, len(order))}/{len(order)} images, "
@@ -294,7 +320,7 @@ def prototypes(model:nn.Module, # the classifier
     best_v, best_i, grid, size = torch.full((K * k, 0), -math.inf), torch.zeros(K * k, 0, dtype=torch.long), None, None
     for s in range(0, len(images), chunk):
         idx = np.arange(s, min(s + chunk, len(images)))
-        px = _pixels(model, images, idx)
+        px = pixels(model, _take(images, idx))
         f = layer_features(model, model.normalize(px), concepts.layer)
         if concepts.shift is not None: f = f - concepts.shift[None, :, None, None]
         f = F.avg_pool2d(f, pool, pool)
@@ -342,7 +368,7 @@ def crops(model:nn.Module, # the classifier (its geometry gives the image the ce
     K, k, top = protos.image.shape
     ch, cw = protos.cell
     uniq, inv = torch.unique(protos.image.reshape(-1), return_inverse=True)
-    px = _pixels(model, images, uniq.numpy())
+    px = pixels(model, _take(images, uniq.numpy()))
     out = torch.empty(K * k * top, 3, ch, cw)
     for n, (u, y, x) in enumerate(zip(inv.tolist(), protos.y.reshape(-1).tolist(), protos.x.reshape(-1).tolist())):
         out[n] = px[u, :, y * ch:(y + 1) * ch, x * cw:(x + 1) * cw]
@@ -434,7 +460,7 @@ def component_heatmaps(model:nn.Module, # the classifier
     "Coefficient maps [N, k, h, w] of class `cls`'s components on `images` (NMF coefficients against the fixed basis)"
     check_choice(int(cls), concepts.classes, 'cls')
     j = concepts.classes.index(int(cls))
-    x = model.normalize(_pixels(model, images, np.arange(len(images))))
+    x = model.normalize(pixels(model, images))
     f, w = layer_attribution(model, x, concepts.layer, int(cls), method=concepts.method, seed=seed, **attr_kw)
     if concepts.shift is not None: f = f - concepts.shift[None, :, None, None]
     n, C, h, wd = f.shape
@@ -451,7 +477,7 @@ def show_prototypes(cr:torch.Tensor, # crops [K, k, top, 3, ch, cw]
     fig, axs = plt.subplots(k, top, figsize=(1.1 * top, 1.1 * k), squeeze=False)
     for a in range(k):
         for b in range(top):
-            axs[a, b].imshow(cr[j, a, b].permute(1, 2, 0).numpy()); axs[a, b].axis('off')
+            axs[a, b].imshow(cr[j, a, b].permute(1, 2, 0).numpy(), interpolation='nearest'); axs[a, b].axis('off')
         axs[a, 0].set_title(f'component {a}', fontsize=7, loc='left')
     fig.suptitle(title, fontsize=9)
     return fig
@@ -468,7 +494,7 @@ def show_strip(st:torch.Tensor, # strips [K, 3, h, w]
     for a, j in zip(axs[0], js):
         c, top = concepts.classes[j], int(probs[j].argmax())
         label = (names[top] if names else str(top))
-        a.imshow(st[j].permute(1, 2, 0).numpy()); a.axis('off')
+        a.imshow(st[j].permute(1, 2, 0).numpy(), interpolation='nearest'); a.axis('off')
         a.set_title(f"{concepts.names[j]}\n-> {label}\np={float(probs[j, c]):.2f}", fontsize=7)
     return fig
 
@@ -483,9 +509,9 @@ def show_heatmaps(images, # uint8 [N, H, W, 3] (at the model's input size)
     up = F.interpolate(maps, size=(H, W), mode='bilinear', align_corners=False)
     fig, axs = plt.subplots(n, k + 1, figsize=(1.1 * (k + 1), 1.1 * n), squeeze=False)
     for i in range(n):
-        axs[i, 0].imshow(images[i]); axs[i, 0].axis('off')
+        axs[i, 0].imshow(images[i], interpolation='nearest'); axs[i, 0].axis('off')
         for a in range(k):
-            axs[i, a + 1].imshow(images[i]); axs[i, a + 1].imshow(up[i, a].numpy(), alpha=0.6, cmap='jet',
+            axs[i, a + 1].imshow(images[i], interpolation='nearest'); axs[i, a + 1].imshow(up[i, a].numpy(), alpha=0.6, cmap='jet',
                                                                  vmin=0, vmax=float(up[:, a].max()) or 1); axs[i, a + 1].axis('off')
             if i == 0: axs[0, a + 1].set_title(f'comp. {a}', fontsize=7)
     fig.suptitle(title, fontsize=9)

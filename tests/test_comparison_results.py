@@ -1,0 +1,45 @@
+"The committed default run of the `comparison` experiment is complete, not stale, and meets the issue's held-out figure."
+import json
+from pathlib import Path
+import pandas as pd, pytest
+from xai_study import zoo, dissect, concepts
+from xai_study.cache import code_version
+
+RUN = Path(__file__).resolve().parents[1]/'results'/'comparison'/'default'
+
+@pytest.fixture(scope='module')
+def manifest():
+    assert (RUN/'manifest.json').exists(), f'{RUN} has no manifest: run `xai-study run comparison` and commit results/'
+    return json.loads((RUN/'manifest.json').read_text())
+
+def test_run_complete(manifest):
+    assert manifest['status'] == 'done'
+    for f in ['steps.csv', 'concept_types.csv', 'generated_share.csv', 'clip_dissect.csv', 'vs_clip_dissect.csv', 'heldout.csv',
+              'heldout_gain.csv', 'stages.csv', 'concept_types.png', 'heldout.png', 'comparison.ipynb']:
+        assert (RUN/f).exists(), f
+
+def test_results_not_stale(manifest):
+    "The committed tables come from the code and zoo as they are now: a change to either needs a new run"
+    p = manifest['params']
+    now = code_version(concepts.explain_units, concepts.best_predefined, concepts.heldout_scores, concepts.save_run,
+                       concepts.get_final_concepts, concepts.compare_methods, dissect.describe_neurons, dissect.SIMILARITIES.get(p['similarity']))
+    assert p['code_version'] == now, 'results/comparison/default was made by other code; rerun `xai-study run comparison` and commit'
+    for name in dict.fromkeys(p['late_models'] + p['final_models']):
+        assert p['zoo_keys'][name] == zoo.zoo_key(name, p['seed'], p['size'], p['zoo_overrides']), name
+    assert p['zoo_keys']['clip'] == zoo.zoo_key('clip', p['seed'], overrides=p['clip_overrides'])
+
+def test_every_unit_labelled(manifest):
+    "100 units of each late layer and 10 of each final layer (the scene task has 8), once per metric, each with a label and a run folder"
+    p = manifest['params']
+    vs = pd.read_csv(RUN/'vs_clip_dissect.csv')
+    per_metric = len(p['late_models']) * p['n_late'] + sum(min(p['n_final'], 8 if m.startswith('scene') else 36) for m in p['final_models'])
+    assert len(vs) == per_metric * len(p['metrics']), len(vs)
+    assert vs.our.notna().all() and vs['CLIP-Dissect'].notna().all()
+    assert len(list((RUN/'runs').iterdir())) == len(vs)
+
+def test_heldout_gain():
+    "On zoo units the search's label scores at least as well on held-out images as the best predefined concept, on average"
+    g = pd.read_csv(RUN/'heldout_gain.csv')
+    row = g[(g.model == 'all') & (g.reference == 'best predefined')].iloc[0]
+    assert row.gain >= 0, row.to_dict()
+    assert row.ci_low <= row.gain <= row.ci_high

@@ -1,0 +1,53 @@
+"End to end: the `comparison`, `nmf` and `contrasting` templates run through the CLI on a tiny zoo and write every table and figure."
+import json
+import pandas as pd
+from conftest import TINY_ZOO
+
+def _run(family_home, experiment, *params):
+    base, run = family_home
+    r = run('run', experiment, '--name', 'small', '--quiet', *params, '-p', 'zoo_overrides', TINY_ZOO[1])
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    out = base/'results'/experiment/'small'
+    m = json.loads((out/'manifest.json').read_text())
+    assert m['status'] == 'done', m
+    return out, m
+
+def test_comparison_small(family_home):
+    out, m = _run(family_home, 'comparison', '-p', 'late_models', 'object_resnet', '-p', 'final_models', 'object_resnet', '-p', 'n_late', '3',
+                  '-p', 'n_final', '2', '-p', 'metrics', 'auc,mad', '-p', 'iterations', '1', '-p', 'heldout_images', '3', '-p', 'n_probe', '40',
+                  '-p', 'n_train', '64', '-p', 'n_val', '16', '-p', 'n_test', '72', '-p', 'n_boot', '10', '-p', 'clip_overrides', TINY_ZOO[3])
+    steps = pd.read_csv(out/'steps.csv')
+    assert set(steps.model) == {'object_resnet'} and set(steps.metric) == {'auc', 'mad'}
+    runs = sorted(p.name for p in (out/'runs').iterdir())
+    assert len(runs) == (3 + 2) * 2, runs  # one folder per unit and metric
+    held = pd.read_csv(out/'heldout.csv')
+    assert set(held.method) == {'search', 'best predefined', 'clip-dissect'}
+    assert len(held) == (3 + 2) * 2 * 3 and held.auc.between(0, 1).all()
+    vs = pd.read_csv(out/'vs_clip_dissect.csv')
+    assert list(vs.columns[:6]) == ['model', 'layer', 'neuron', 'our', 'CLIP-Dissect', 'our_concept_type'] and len(vs) == 10
+    for f in ['concept_types.csv', 'generated_share.csv', 'heldout_gain.csv', 'clip_dissect.csv', 'concept_types.png', 'heldout.png']:
+        assert (out/f).exists(), f
+
+def test_nmf_small(family_home):
+    out, m = _run(family_home, 'nmf', '-p', 'n_probe', '72', '-p', 'layers', 'layer4', '-p', 'method', 'grad_x_act', '-p', 'n_images', '6',
+                  '-p', 'figure_classes', 'red circle', '-p', 'top', '2', '-p', 'n_heatmap', '1')
+    t = pd.read_csv(out/'prediction_from_components.csv')
+    assert list(t.columns[:10]) == ['model', 'layer', 'variant', 'classes', 'mean_p', 'std_p', 'top1', 'p_gt_0.1', 'p_gt_0.2', 'p_gt_0.5']
+    assert list(t.variant) == ['all', 'not_target', 'random', 'random_cell'] and t.top1.between(0, 1).all()
+    pc = pd.read_csv(out/'per_class.csv')
+    assert len(pc) == 4 * t.classes.iloc[0]
+    for f in ['nmf_objective.csv', 'strip_test.png', 'strips_layer4_0.png', 'stages.csv']: assert (out/f).exists(), f
+
+def test_contrasting_small(family_home):
+    out, m = _run(family_home, 'contrasting', '-p', 'pairs', 'red circle>blue circle; red circle>red square', '-p', 'n_images', '8',
+                  '-p', 'only_predicted', 'False', '-p', 'method', 'grad_x_act', '-p', 'n_random_pairs', '2', '-p', 'seeds', '0')
+    s = pd.read_csv(out/'summary.csv')
+    assert [tuple(x) for x in s[['a', 'b']].values] == [('red circle', 'blue circle'), ('red circle', 'red square')]
+    assert list(s.kind) == ['colour', 'shape']
+    c = pd.read_csv(out/'curves.csv')
+    assert len(c) == 2 * 10 and sorted(set(c.offset)) == sorted([0, -0.5, -1, -2, -10, -15, -20, -35, -50, -200])
+    ins = pd.read_csv(out/'insertion.csv')
+    assert set(ins.variant) == {'original', 'B patch', 'neutral patch'} and len(ins) == 6
+    assert len(pd.read_csv(out/'over_seeds.csv')) == 3  # seed 0, mean, std
+    for f in ['checks.csv', 'concepts.csv', 'overall.csv', 'curves_normalised.csv', 'shift_curves.png', 'insertion_colour.png']:
+        assert (out/f).exists(), f

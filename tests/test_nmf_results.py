@@ -1,0 +1,75 @@
+"The committed default run of the `nmf` experiment is complete, not stale, and checked against the world's truth; NMF's speed bar."
+import json
+from pathlib import Path
+import pandas as pd, pytest
+from xai_study import zoo, nmf, attribution
+from xai_study.cache import code_version
+
+ROOT = Path(__file__).resolve().parents[1]
+RUN = ROOT/'results'/'nmf'/'default'
+
+@pytest.fixture(scope='module')
+def manifest():
+    assert (RUN/'manifest.json').exists(), f'{RUN} has no manifest: run `xai-study run nmf` and commit results/'
+    return json.loads((RUN/'manifest.json').read_text())
+
+@pytest.fixture(scope='module')
+def table():
+    return pd.read_csv(RUN/'prediction_from_components.csv').set_index(['layer', 'variant'])
+
+def test_run_complete(manifest):
+    assert manifest['status'] == 'done'
+    for f in ['prediction_from_components.csv', 'per_class.csv', 'nmf_objective.csv', 'stages.csv', 'strip_test.png', 'nmf.ipynb']:
+        assert (RUN/f).exists(), f
+    for layer in manifest['params']['layers']:
+        for c in manifest['params']['figure_classes']:
+            for kind in ('prototypes', 'heatmaps'): assert (RUN/f"{kind}_{layer}_{c.replace(' ', '_')}.png").exists(), (kind, layer, c)
+
+def test_results_not_stale(manifest):
+    "The committed tables come from the code and zoo as they are now: a change to either needs a new run"
+    p = manifest['params']
+    now = code_version(nmf.class_concepts, nmf.component_prediction, nmf.summarize, nmf.crop_overlap, nmf.prototypes, nmf.crops,
+                       nmf.component_heatmaps, attribution.ATTRIBUTIONS.get(p['method']))
+    assert p['code_version'] == now, 'results/nmf/default was made by other code; rerun `xai-study run nmf` and commit'
+    assert p['zoo_keys'][p['model']] == zoo.zoo_key(p['model'], p['seed'], p['size'], p['zoo_overrides'])
+
+def test_every_class_two_layers(manifest, table):
+    "Every class of the object-task model, for two layers, every variant (the issue's default run)"
+    assert len(manifest['params']['layers']) == 2
+    assert set(table.index.get_level_values('variant')) == set(nmf.VARIANTS)
+    assert (table.classes == 36).all(), table.classes.to_dict()
+
+def test_strip_beats_random(manifest, table):
+    "The component strip is the model's top-1 far more often than six random crops: at least 0.3 more, and at least 10x chance (1/36)"
+    for layer in manifest['params']['layers']:
+        top, rnd = table.top1[layer, 'all'], table.top1[layer, 'random']
+        assert top >= rnd + 0.3 and top >= 10 / 36, (layer, top, rnd)
+
+@pytest.mark.xfail(strict=True, reason='the prototype crops overlap their class\'s object for 71% (layer3) and 73% (layer4) of the '
+                   'classes\' components: the other crops show background or other objects that the class\'s attribution-weighted '
+                   'features share (sky, ground, a same-coloured object); the issue\'s goal is 80%')
+def test_crops_on_the_object(manifest, table):
+    for layer in manifest['params']['layers']:
+        assert table.crop_overlap[layer, 'all'] >= 0.8, (layer, table.crop_overlap[layer, 'all'])
+
+def _speed(file, case):
+    b = pd.read_csv(ROOT/'results'/'benchmarks'/file)
+    return b[(b.measure == 'time') & b.case.str.contains(case, regex=False)].iloc[0]
+
+SPEED = [('nmf_gpu.csv', '8 classes x 2940 x 2048', None),
+         ('nmf_gpu.csv', '36 classes x 960 x 256', 'on the H100 the world\'s small matrices (36 x 960 x 256) take 0.42 s against '
+          'scikit-learn\'s 1.91 s: 4.6x, launch-bound (200 sweeps of small kernels)'),
+         ('nmf.csv', '36 classes x 960 x 256', 'on a 2-core CPU 2.16 s against scikit-learn\'s 1.37 s: the batched torch update '
+          'is slower than scikit-learn\'s compiled coordinate descent (same BLAS products, more dispatch per column)'),
+         ('nmf.csv', '8 classes x 2940 x 2048', 'on a 2-core CPU 13.9 s against 13.0 s: the same arithmetic as scikit-learn, '
+          'no 5x without a GPU')]
+
+@pytest.mark.parametrize('file,case,why', [pytest.param(f, c, w, marks=pytest.mark.xfail(strict=True, reason=w)) if w else (f, c, w)
+                                           for f, c, w in SPEED])
+def test_nmf_speed(file, case, why):
+    "The committed benchmark rows: torch NMF at least 5x faster than scikit-learn at equal or lower error"
+    t = _speed(file, case)
+    b = pd.read_csv(ROOT/'results'/'benchmarks'/file)
+    err = b[(b.measure == 'error') & (b.case == t.case)].iloc[0]
+    assert err.value <= err.reference_value * (1 + 1e-6), err.to_dict()
+    assert t.value * 5 <= t.reference_value, t.to_dict()
