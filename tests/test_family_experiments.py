@@ -5,7 +5,7 @@ from conftest import TINY_ZOO
 
 def _run(family_home, experiment, *params):
     base, run = family_home
-    r = run('run', experiment, '--name', 'small', '--quiet', *params, '-p', 'zoo_overrides', TINY_ZOO[1])
+    r = run('run', experiment, '--name', 'small', '--quiet', *params, '-p', 'zoo_overrides', TINY_ZOO[2])
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     out = base/'results'/experiment/'small'
     m = json.loads((out/'manifest.json').read_text())
@@ -15,7 +15,7 @@ def _run(family_home, experiment, *params):
 def test_comparison_small(family_home):
     out, m = _run(family_home, 'comparison', '-p', 'late_models', 'object_resnet', '-p', 'final_models', 'object_resnet', '-p', 'n_late', '3',
                   '-p', 'n_final', '2', '-p', 'metrics', 'auc,mad', '-p', 'iterations', '1', '-p', 'heldout_images', '3', '-p', 'n_probe', '40',
-                  '-p', 'n_train', '64', '-p', 'n_val', '16', '-p', 'n_test', '72', '-p', 'n_boot', '10', '-p', 'clip_overrides', TINY_ZOO[3])
+                  '-p', 'n_train', '64', '-p', 'n_val', '16', '-p', 'n_test', '72', '-p', 'n_boot', '10', '-p', 'clip_overrides', TINY_ZOO[5])
     steps = pd.read_csv(out/'steps.csv')
     assert set(steps.model) == {'object_resnet'} and set(steps.metric) == {'auc', 'mad'}
     runs = sorted(p.name for p in (out/'runs').iterdir())
