@@ -1,0 +1,48 @@
+"End to end: the `attribution_similarity` template runs through the CLI on a tiny zoo and writes every table and figure."
+import json
+import pandas as pd
+from conftest import TINY_ZOO
+
+MODELS = ['object_resnet', 'object_convnext', 'object_vit']
+METHODS, SIMS = ['gradcam', 'ig', 'kernelshap'], ['cosine', 'rbf', 'rbf_raw']
+
+def test_attribution_similarity_small(family_home):
+    base, run = family_home
+    r = run('run', 'attribution_similarity', '--name', 'small', '--quiet', '-p', 'models', ','.join(MODELS), '-p', 'n_gradcam', '12',
+            '-p', 'n_ig', '3', '-p', 'n_shap', '3', '-p', 'n_random', '3', '-p', 'ig_steps', '8', '-p', 'shap_samples', '40',
+            '-p', 'sample_counts', '20,40', '-p', 'reference_samples', '100', '-p', 'sample_images', '2', '-p', 'timm_models', 'resnet18',
+            '-p', 'timm_images', '1', '-p', 'permutations', '99', '-p', 'zoo_overrides', TINY_ZOO[2])
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    out = base/'results'/'attribution_similarity'/'small'
+    m = json.loads((out/'manifest.json').read_text())
+    assert m['status'] == 'done' and m['params']['models'] == MODELS and set(m['params']['zoo_keys']) == set(MODELS), m
+    for method in METHODS:
+        for sim in SIMS:
+            for sfx in ('', '_same'):
+                S = pd.read_csv(out/f'matrix_{method}_{sim}{sfx}.csv', index_col=0)
+                assert list(S.index) == MODELS and list(S.columns) == MODELS, (method, sim, sfx)
+                assert (out/f'matrix_{method}_{sim}{sfx}.png').exists()
+            S = pd.read_csv(out/f'matrix_{method}_{sim}.csv', index_col=0)
+            if not S.isna().values.any():  # PCA and dendrogram are drawn for complete matrices only
+                assert (out/f'pca_{method}_{sim}.png').exists() and (out/f'dendrogram_{method}_{sim}.png').exists(), (method, sim)
+    counts = pd.read_csv(out/'same_prediction_counts.csv', index_col=0)
+    assert (counts.values.diagonal() == 12).all()
+    corr = pd.read_csv(out/'correlations.csv')
+    assert len(corr) == len(METHODS) * len(SIMS) * 2 * 2 and set(corr.against) == {'same_prediction_counts', 'error_consistency'}
+    assert corr.p.dropna().between(0, 1).all()
+    bl = pd.read_csv(out/'baselines.csv')
+    assert len(bl) == len(METHODS) * len(SIMS) * len(MODELS)
+    assert list(bl.columns[:9]) == ['method', 'similarity', 'model', 'others', 'others_shuffled', 'self_shuffled', 'centre_prior', 'randomised', 'drop']
+    om = pd.read_csv(out/'object_mass.csv')
+    assert len(om) == len(METHODS) * 2 * len(MODELS) and set(om.weights) == {'trained', 'randomised'}
+    assert om.centre_mass.between(0, 1).all() and om.area_share.between(0, 1).all()
+    res = pd.read_csv(out/'gradcam_resolution.csv')
+    assert list(res.model) == MODELS + ['resnet18'] and res.finite.all()
+    assert res.as_expected.all() and tuple(res.iloc[-1][['map_h', 'map_w']]) == (7, 7)
+    deg = pd.read_csv(out/'degenerate.csv')
+    assert len(deg) == 2 * 2 * len(MODELS)
+    ss = pd.read_csv(out/'shap_samples.csv')
+    assert list(ss.n_samples) == [20, 40, 100] and (ss.seconds_per_image > 0).all()
+    for f in ['models.csv', 'ig_completeness.csv', 'speed.csv', 'stages.csv', 'error_consistency.csv', 'error_consistency.png',
+              'same_prediction_counts.png', 'object_mass.png', 'shap_samples.png']:
+        assert (out/f).exists(), f
