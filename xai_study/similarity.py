@@ -351,7 +351,7 @@ def plot_matrix(S, # model x model matrix (DataFrame or array)
                 title:str|None=None, # axis title
                 ax=None, # a matplotlib axis (default: a new figure)
                 annot:bool=True, # write each value in its cell
-                fmt:str='.2f', # format of the values ('d' for counts)
+                fmt:str='.2f', # format of the values ('.0f' for counts: the matrix is drawn as floats)
                 cmap:str='viridis', # colour map
                ):
     "Heatmap of a model x model matrix (seaborn); returns the figure"
