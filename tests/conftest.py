@@ -1,11 +1,17 @@
 "Shared by the end-to-end tests: run an experiment through the `xai-study` command in a home of its own, with a tiny zoo."
-import os, subprocess, sys
+import json, os, subprocess, sys
 from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY_ZOO = ['-p', 'zoo_overrides', "{'n_train': 256, 'epochs': 1, 'batch': 64}",
             '-p', 'clip_overrides', "{'n_image': 256, 'image_epochs': 1, 'text_steps': 10, 'text_batch': 64, 'image_batch': 64}"]
+
+def committed_manifest(experiment:str)->dict:
+    "The manifest of `experiment`'s committed default run; fails saying how to make it when there is none"
+    run = ROOT/'results'/experiment/'default'
+    assert (run/'manifest.json').exists(), f'{run} has no manifest: run `xai-study run {experiment}` (or `make all`) and commit results/'
+    return json.loads((run/'manifest.json').read_text())
 
 def cli(base:Path):
     "`run(*args)` -> `subprocess.CompletedProcess` of `xai-study *args` with its caches, data and results under `base`"

@@ -1,16 +1,14 @@
 "The committed default run of the `comparison` experiment is complete, not stale, and meets the issue's held-out figure."
-import json
 from pathlib import Path
 import pandas as pd, pytest
+from conftest import committed_manifest
 from xai_study import zoo, dissect, concepts
 from xai_study.cache import code_version
 
 RUN = Path(__file__).resolve().parents[1]/'results'/'comparison'/'default'
 
 @pytest.fixture(scope='module')
-def manifest():
-    assert (RUN/'manifest.json').exists(), f'{RUN} has no manifest: run `xai-study run comparison` and commit results/'
-    return json.loads((RUN/'manifest.json').read_text())
+def manifest(): return committed_manifest('comparison')
 
 def test_run_complete(manifest):
     assert manifest['status'] == 'done'

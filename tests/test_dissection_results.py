@@ -1,16 +1,14 @@
 "The committed default run of the `dissection` experiment meets the issue's figures and is not stale."
-import json
 from pathlib import Path
 import pandas as pd, pytest
+from conftest import committed_manifest
 from xai_study import zoo, dissect
 from xai_study.cache import code_version
 
 RUN = Path(__file__).resolve().parents[1]/'results'/'dissection'/'default'
 
 @pytest.fixture(scope='module')
-def manifest():
-    assert (RUN/'manifest.json').exists(), f'{RUN} has no manifest: run `xai-study run dissection` and commit results/'
-    return json.loads((RUN/'manifest.json').read_text())
+def manifest(): return committed_manifest('dissection')
 
 def test_run_complete(manifest):
     assert manifest['status'] == 'done'

@@ -1,7 +1,7 @@
 "The committed default run of the `nmf` experiment is complete, not stale, and checked against the world's truth; NMF's speed bar."
-import json
 from pathlib import Path
 import pandas as pd, pytest
+from conftest import committed_manifest
 from xai_study import zoo, nmf, attribution
 from xai_study.cache import code_version
 
@@ -9,9 +9,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RUN = ROOT/'results'/'nmf'/'default'
 
 @pytest.fixture(scope='module')
-def manifest():
-    assert (RUN/'manifest.json').exists(), f'{RUN} has no manifest: run `xai-study run nmf` and commit results/'
-    return json.loads((RUN/'manifest.json').read_text())
+def manifest(): return committed_manifest('nmf')
 
 @pytest.fixture(scope='module')
 def table():

@@ -1,7 +1,7 @@
 "The committed default run of the `world` experiment meets the issues' figures and is not stale."
-import json
 from pathlib import Path
 import pandas as pd, pytest
+from conftest import committed_manifest
 from xai_study import zoo
 
 RUN = Path(__file__).resolve().parents[1]/'results'/'world'/'default'
@@ -18,9 +18,7 @@ NOT_YET = dict(
 ZERO_SHOT = dict(color=0.95, scene=0.95, texture=0.85, object=0.80)
 
 @pytest.fixture(scope='module')
-def manifest():
-    assert (RUN/'manifest.json').exists(), f'{RUN} has no manifest: run `make all` (or `xai-study run world`) and commit results/'
-    return json.loads((RUN/'manifest.json').read_text())
+def manifest(): return committed_manifest('world')
 
 @pytest.fixture(scope='module')
 def cards():
