@@ -43,6 +43,14 @@ def test_attribution_similarity_small(family_home):
     assert len(deg) == 2 * 2 * len(MODELS)
     ss = pd.read_csv(out/'shap_samples.csv')
     assert list(ss.n_samples) == [20, 40, 100] and (ss.seconds_per_image > 0).all()
+    ft = pd.read_csv(out/'finetune.csv')
+    assert list(ft.model) == MODELS and (ft.task == 'scene').all() and ft.accuracy_after.between(0, 1).all()
+    for k in ('before', 'after'):
+        S = pd.read_csv(out/f'matrix_finetune_{k}.csv', index_col=0)
+        assert list(S.index) == MODELS and S.stack().between(-1e-9, 1 + 1e-9).all(), k  # cosine of nonnegative maps
+    ys = pd.read_csv(out/'seed_yardstick.csv')
+    assert ys.empty and 'share_others_below_twin' in ys.columns  # the tiny zoo's three models are three architectures: no seed twins
     for f in ['models.csv', 'ig_completeness.csv', 'speed.csv', 'stages.csv', 'error_consistency.csv', 'error_consistency.png',
-              'same_prediction_counts.png', 'object_mass.png', 'shap_samples.png']:
+              'same_prediction_counts.png', 'object_mass.png', 'shap_samples.png',
+              'matrix_finetune.png', 'finetune_maps.png']:
         assert (out/f).exists(), f

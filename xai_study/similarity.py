@@ -15,7 +15,7 @@ __all__ = ['NORMS', 'SIMILARITIES', 'area_weights', 'to_grid', 'as_maps', 'commo
            'median_sigma', 'pair_similarity', 'similarity_matrix', 'same_prediction_counts', 'cohen_kappa',
            'error_consistency', 'offdiag', 'mantel', 'pca_coords', 'ward_linkage', 'clusters', 'plot_matrix',
            'plot_pca', 'plot_dendrogram', 'derangement', 'shuffled_baseline', 'centre_prior', 'centre_baseline',
-           'sanity_drop', 'stuck_cell', 'degenerate_cells', 'fill_cell', 'fix_cell']
+           'sanity_drop', 'mass_inside', 'stuck_cell', 'degenerate_cells', 'fill_cell', 'fix_cell']
 
 # %% ../nbs/26_similarity.ipynb #c006
 def area_weights(n_in:int, # input cells along one axis
@@ -474,6 +474,17 @@ def sanity_drop(trained:dict, # dict model -> maps [N, H, W] of the trained mode
         oth = [float(np.nanmean(spec.fn(*_flat(a, tr[o], k, o), s))) for o in tr if o != k]
         rows[k] = dict(self=self_, randomised=rnd, others=float(np.mean(oth)) if oth else np.nan, drop=self_ - rnd)
     return pd.DataFrame.from_dict(rows, orient='index')
+
+# %% ../nbs/26_similarity.ipynb #c072
+def mass_inside(maps, # attribution maps [N, H, W] (array or tensor)
+                masks, # bool masks [N, H, W] of the same size (e.g. `world.dominant_mask`)
+               )->np.ndarray:
+    "Per image, the share of the map's positive mass inside the mask (NaN for a map without positive mass)"
+    p, m = np.clip(_np(maps).astype(np.float64), 0, None), np.asarray(masks, bool)
+    if p.shape != m.shape:
+        raise ValueError(f"maps {p.shape} and masks {m.shape} differ: upsample the maps to the masks' size first (e.g. GradCAM's `upsampled`)")
+    tot = p.reshape(len(p), -1).sum(1)
+    with np.errstate(invalid='ignore', divide='ignore'): return (p * m).reshape(len(p), -1).sum(1) / tot
 
 # %% ../nbs/26_similarity.ipynb #c062
 def stuck_cell(maps, # one model's layer-resolution maps [N, h, w]

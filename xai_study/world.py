@@ -12,7 +12,7 @@ from .core import check_choice
 # %% auto #0
 __all__ = ['SHAPES', 'COLORS', 'TEXTURES', 'UPPER_REGIONS', 'LOWER_REGIONS', 'REGIONS', 'SCENES', 'DISTRACTOR_COLORS',
            'PIXEL_CATEGORIES', 'CATEGORIES', 'VOCABULARY', 'OBJECT_CLASSES', 'SCENE_CLASSES', 'TASKS', 'CONCEPT_NAMES',
-           'concepts', 'concept_number', 'classes', 'shape_mask', 'render', 'show_batch']
+           'concepts', 'concept_number', 'classes', 'shape_mask', 'render', 'dominant_mask', 'show_batch']
 
 # %% ../nbs/10_world.ipynb #c006
 SHAPES = ('circle', 'square', 'triangle', 'star', 'cross', 'diamond')
@@ -353,6 +353,19 @@ def render(n:int, # number of images
             scenes, dom = _task_spec(task, t)
         rng, nrng = _rngs([_TAG_RENDER, seed, stream, _TASK_CODE[task], i])
         _fill(out, j, _make_image(rng, nrng, size, scenes, dom, _ANY), i)
+    return out
+
+# %% ../nbs/10_world.ipynb #c042
+def dominant_mask(batch:dict, # a `render` batch with label maps (`maps=True`)
+                 )->np.ndarray:
+    "Bool masks [N, H, W] of each image's dominant object (its class's object): pixels with its colour and shape labels inside its bounding box"
+    if 'color' not in batch: raise ValueError("batch has no label maps: render it with maps=True")
+    out = np.zeros(batch['color'].shape, bool)
+    for j, objs in enumerate(batch['objects']):
+        o = objs[0]
+        x0, y0, x1, y1 = o['bbox']
+        on = (batch['color'][j] == concept_number(o['color'])) & (batch['object'][j] == concept_number(o['shape']))
+        out[j, y0:y1, x0:x1] = on[y0:y1, x0:x1]
     return out
 
 # %% ../nbs/10_world.ipynb #c035

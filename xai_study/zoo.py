@@ -14,11 +14,11 @@ from .models import make_normalize
 from . import world, phrases
 
 # %% auto #0
-__all__ = ['MEAN', 'STD', 'SPLIT_STREAMS', 'ZOO', 'CLIP_SPEC', 'HELD_OUT_STREAM', 'FACTORS', 'ZS_CATEGORIES', 'BUILD_ORDER',
-           'data_config', 'build_classifier', 'to_tensor', 'predict', 'split_data', 'train_classifier',
-           'attribute_names', 'attribute_targets', 'clip_config', 'build_clip', 'clip_data_config', 'clip_texts',
-           'train_clip', 'zero_shot', 'similarity_table', 'zoo_spec', 'zoo_key', 'zoo_entry', 'zoo_model',
-           'clip_vocabulary', 'zoo_clip', 'build_zoo']
+__all__ = ['MEAN', 'STD', 'SPLIT_STREAMS', 'ZOO', 'CLIP_SPEC', 'HELD_OUT_STREAM', 'FACTORS', 'ZS_CATEGORIES', 'FINETUNE_SPEC',
+           'BUILD_ORDER', 'data_config', 'build_classifier', 'to_tensor', 'predict', 'split_data', 'fit',
+           'train_classifier', 'attribute_names', 'attribute_targets', 'clip_config', 'build_clip', 'clip_data_config',
+           'clip_texts', 'train_clip', 'zero_shot', 'similarity_table', 'zoo_spec', 'zoo_key', 'zoo_entry', 'zoo_model',
+           'clip_vocabulary', 'zoo_clip', 'untrained_model', 'finetune', 'zoo_finetuned', 'build_zoo']
 
 # %% ../nbs/16_zoo.ipynb #c005
 MEAN, STD = (0.5, 0.5, 0.5), (0.25, 0.25, 0.25)
@@ -118,6 +118,39 @@ def split_data(task:str|None, # 'object', 'scene' or None
     "Images and labels of one split: `world.render` on the split's stream"
     return world.render(n, seed=seed, size=size, task=task, stream=SPLIT_STREAMS[split])
 
+def fit(model:nn.Module, # a classifier, trained in place
+        x:torch.Tensor, # normalised images [N, 3, H, W] (`to_tensor`)
+        y:torch.Tensor, # class indices [N]
+        epochs:int, # passes over (x, y)
+        lr:float, # peak learning rate (AdamW, weight decay 0.05, linear warm-up then cosine decay)
+        batch:int, # images per step
+        g:torch.Generator, # the stream of the order and the augmentation (flips, shifts of up to 4 pixels)
+        params=None, # the parameters trained (default: all of `model`'s)
+        val:dict|None=None, # a `world.render` batch whose accuracy is printed after each epoch
+        progress:bool=True, # print one line per epoch
+        what:str='epoch', # the name of the phase in those lines
+       )->float:
+    "The zoo's training loop: cross-entropy with label smoothing 0.1 on augmented batches; returns the last held-out accuracy (NaN without `val`)"
+    params = list(model.parameters() if params is None else params)
+    opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.05)
+    sched = _schedule(opt, epochs * math.ceil(len(y) / batch))
+    t1, acc = time.time(), float('nan')
+    for ep in range(epochs):
+        model.train(); order, tot = torch.randperm(len(y), generator=g), 0.
+        for i in range(0, len(order), batch):
+            idx = order[i:i + batch]
+            loss = F.cross_entropy(model(_augment(x[idx], g)), y[idx], label_smoothing=0.1)
+            opt.zero_grad(); loss.backward(); opt.step(); sched.step(); tot += loss.item() * len(idx)
+        if val is not None: acc = float((predict(model, val['images']).argmax(1) == val['target']).mean())
+        _log(f"{what} {ep+1}/{epochs}: loss {tot/len(order):.3f}, held-out (val) acc {acc:.3f}, "
+             f"{_left(ep + 1, epochs, time.time() - t1)}", progress)
+    return acc
+
+def _test(model, te, k)->tuple:
+    "Test accuracy and confusion matrix [k, k] (rows: true class)"
+    pred = predict(model, te['images']).argmax(1)
+    return float((pred == te['target']).mean()), np.bincount(te['target'] * k + pred, minlength=k * k).reshape(k, k)
+
 def train_classifier(spec:dict, # a `ZOO` entry
                      world_seed:int=0, # the world's seed
                      size:int=64, # image size
@@ -132,26 +165,12 @@ def train_classifier(spec:dict, # a `ZOO` entry
         tr = split_data(spec['task'], 'train', spec['n_train'], world_seed, size)
         va, te = (split_data(spec['task'], s, n, world_seed, size) for s, n in (('val', n_val), ('test', n_test)))
         model = build_classifier(spec, size)
-        steps = spec['epochs'] * math.ceil(spec['n_train'] / spec['batch'])
-        opt = torch.optim.AdamW(model.parameters(), lr=spec['lr'], weight_decay=0.05)
-        sched = _schedule(opt, steps)
         g = torch.Generator().manual_seed(spec['seed'])
-        x_all, y_all = to_tensor(tr['images'], model.data_config), torch.from_numpy(tr['target'])
-        t1 = time.time()
-        for ep in range(spec['epochs']):
-            model.train(); order, tot = torch.randperm(len(y_all), generator=g), 0.
-            for i in range(0, len(order), spec['batch']):
-                idx = order[i:i + spec['batch']]
-                loss = F.cross_entropy(model(_augment(x_all[idx], g)), y_all[idx], label_smoothing=0.1)
-                opt.zero_grad(); loss.backward(); opt.step(); sched.step(); tot += loss.item() * len(idx)
-            acc = (predict(model, va['images']).argmax(1) == va['target']).mean()
-            _log(f"epoch {ep+1}/{spec['epochs']}: loss {tot/len(order):.3f}, held-out (val) acc {acc:.3f}, "
-                 f"{time.time()-t0:.0f} s, {_left(ep + 1, spec['epochs'], time.time() - t1)}", progress)
-        pred = predict(model, te['images']).argmax(1)
-    k = len(world.classes(spec['task']))
-    conf = np.bincount(te['target'] * k + pred, minlength=k * k).reshape(k, k)
-    metrics = dict(test_acc=float((pred == te['target']).mean()), val_acc=float(acc), n_test=int(n_test),
-                   train_s=round(time.time() - t0, 1), params=sum(p.numel() for p in model.parameters()))
+        x, y = to_tensor(tr['images'], model.data_config), torch.from_numpy(tr['target'])
+        acc = fit(model, x, y, spec['epochs'], spec['lr'], spec['batch'], g, val=va, progress=progress)
+        test_acc, conf = _test(model, te, len(world.classes(spec['task'])))
+    metrics = dict(test_acc=test_acc, val_acc=acc, n_test=int(n_test), train_s=round(time.time() - t0, 1),
+                   params=sum(p.numel() for p in model.parameters()))
     return dict(state=model.state_dict(), metrics=metrics, confusion=conf)
 
 # %% ../nbs/16_zoo.ipynb #c012
@@ -470,6 +489,88 @@ def _synthetic(arch, weights=None, seed=0, world_seed=0, size=64, overrides=None
     return _zoo_classifier(arch, world_seed, size, overrides, cache, progress)
 
 register_model('synthetic', _synthetic, lambda: [*ZOO, 'clip'])
+
+# %% ../nbs/16_zoo.ipynb #c044
+def untrained_model(name:str, # a `ZOO` name
+                    seed_offset:int=1000, # initialised from the spec's seed + this
+                    size:int=64, # image size
+                    overrides:dict|None=None, # zoo spec changes
+                    device:str|None=None, # where the model goes (default `core.get_device()`)
+                   )->nn.Module:
+    "Zoo member `name`'s architecture and preprocessing, freshly initialised and never trained: the randomised model of a sanity check"
+    spec = zoo_spec(check_choice(name, ZOO, 'name'), overrides)
+    net = build_classifier({**spec, 'seed': spec['seed'] + seed_offset}, size)
+    attach(net, f"synthetic/{name}@random(seed={spec['seed'] + seed_offset})", net.data_config, world.classes(spec['task']))
+    return net.to(get_device(device)).eval()
+
+# %% ../nbs/16_zoo.ipynb #c042
+FINETUNE_SPEC = dict(task='scene', n_train=2000, head_epochs=1, epochs=1, lr=2e-3, batch=64, seed=0)
+
+def finetune(model:nn.Module, # a registry classifier with `data_config` (a zoo member, or a timm model on a user's machine); left untouched
+             images:np.ndarray, # uint8 [N, H, W, 3] at the model's input size: the new task's training images
+             labels, # int [N]: their classes, 0 .. len(classes) - 1
+             classes:list, # the new task's class names
+             head_epochs:int=1, # epochs of the new head alone (body frozen), as fastai's `fine_tune`'s `freeze_epochs`
+             epochs:int=1, # epochs of every weight after that, at lr / 2
+             lr:float=2e-3, # peak learning rate of the head phase
+             batch:int=64, # images per step
+             seed:int=0, # seeds the new head, the order and the augmentation (the caller's random streams untouched)
+             val:dict|None=None, # `{'images', 'target'}` of held-out images, accuracy printed per epoch
+             progress:bool=True, # print one line per epoch
+            )->nn.Module:
+    "A copy of `model` with a new head for `classes`, fine-tuned as fastai's `fine_tune(epochs, freeze_epochs=head_epochs)` does"
+    import copy
+    labels = torch.as_tensor(np.asarray(labels), dtype=torch.int64)
+    if len(labels) != len(images) or labels.min() < 0 or labels.max() >= len(classes):
+        raise ValueError(f"labels: need {len(images)} class indices in 0 .. {len(classes) - 1} (one per image); got {len(labels)} "
+                         f"in {int(labels.min())} .. {int(labels.max())}")
+    if not hasattr(model, 'reset_classifier'):
+        raise ValueError(f"{type(model).__name__} has no `reset_classifier`: fine-tuning needs a timm classifier (timm's `create_model`), "
+                         "whose head it can replace")
+    with _rng_kept():
+        set_seed(seed)
+        net = copy.deepcopy(model).cpu()
+        net.reset_classifier(len(classes))
+        head = list(net.get_classifier().parameters())
+        x, g = to_tensor(images, net.data_config), torch.Generator().manual_seed(seed)
+        ids = {id(p) for p in head}
+        for p in net.parameters(): p.requires_grad_(id(p) in ids)
+        fit(net, x, labels, head_epochs, lr, batch, g, params=head, val=val, progress=progress, what='head epoch')
+        for p in net.parameters(): p.requires_grad_(True)
+        fit(net, x, labels, epochs, lr / 2, batch, g, val=val, progress=progress, what='fine-tune epoch')
+    net.__dict__['classes'] = list(classes)
+    return net.eval()
+
+def zoo_finetuned(name:str, # a `ZOO` name
+                  spec:dict=FINETUNE_SPEC, # the fine-tuning: world `task`, `n_train` images, `head_epochs`, `epochs`, `lr`, `batch`, `seed`
+                  world_seed:int=0, # the world's seed
+                  size:int=64, # image size
+                  overrides:dict|None=None, # zoo spec changes of the member fine-tuned
+                  cache:Cache|None=None, # where weights are kept
+                  progress:bool=True, # print progress on a miss
+                  device:str|None=None, # where the model goes (default `core.get_device()`)
+                 )->nn.Module:
+    "Zoo member `name` fine-tuned on another world task (cached): a registry model whose `metrics` hold its test accuracy there"
+    for k in spec: check_choice(k, list(FINETUNE_SPEC), 'spec key (fine-tuning)')
+    spec, cache = {**FINETUNE_SPEC, **spec}, cache or Cache()
+    task = check_choice(spec['task'], ('object', 'scene'), "spec['task']")
+    base_key = zoo_key(name, world_seed, size, overrides)
+    key = fingerprint('finetune', base_key, spec, world_seed, size, code_version(finetune, split_data))
+    classes = world.classes(task)
+    def make():
+        base = _zoo_classifier(name, world_seed, size, overrides, cache, progress)
+        tr = split_data(task, 'train', spec['n_train'], world_seed, size)
+        t0 = time.time()
+        net = finetune(base, tr['images'], tr['target'], classes, spec['head_epochs'], spec['epochs'], spec['lr'], spec['batch'],
+                       spec['seed'], progress=progress)
+        acc, conf = _test(net, split_data(task, 'test', 2000, world_seed, size), len(classes))
+        return dict(state=net.state_dict(), metrics=dict(test_acc=acc, n_test=2000, train_s=round(time.time() - t0, 1), task=task))
+    e = cache.get_or_make(key, make, info=dict(finetune=name, base=base_key, spec=spec))
+    net = build_classifier(zoo_spec(name, overrides), size)
+    net.reset_classifier(len(classes)); net.load_state_dict(e['state'])
+    attach(net, f'synthetic/{name}@zoo:{base_key[:16]}/finetuned:{task}:{key[:12]}', net.data_config, classes)
+    net.__dict__['metrics'] = e['metrics']
+    return net.to(get_device(device)).eval()
 
 # %% ../nbs/16_zoo.ipynb #c026
 BUILD_ORDER = ('clip', 'object_resnet', 'object_vit', 'object_convnext', 'scene_resnet')  # by measured training time
