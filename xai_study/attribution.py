@@ -7,18 +7,13 @@ from __future__ import annotations
 import numpy as np, torch, torch.nn as nn
 from .core import Registry
 from .hooks import resolve_layer, split_call, get_layer, capture, eval_mode, probe_layouts, to_maps
-from .models import predict, pixels
+from .models import predict, pixels, model_device
 
 # %% auto #0
 __all__ = ['ATTRIBUTIONS', 'smoothgrad_noise', 'deeplift_smoothgrad', 'grad_x_act', 'no_attribution', 'layer_attribution',
            'layer_features', 'attribution_maps']
 
 # %% ../nbs/18_attribution.ipynb #c005
-def _device(model:nn.Module)->torch.device:
-    "Where `model`'s parameters live (the CPU for a model without any)"
-    p = next(model.parameters(), None)
-    return p.device if p is not None else torch.device('cpu')
-
 def _check_x(x)->torch.Tensor:
     "`x` as a float tensor `[N, C, H, W]` on the CPU, refused otherwise"
     if not (isinstance(x, torch.Tensor) and x.ndim == 4 and x.is_floating_point() and len(x)):
@@ -77,7 +72,7 @@ def _plan(model:nn.Module, # the network, in eval mode
     if split_call(name)[1] is not None:
         raise ValueError(f"layer={layer!r} names one call of a shared module; attribution hooks a module for all its calls: "
                          f"pick a module called once per forward (its parent block, e.g. {split_call(name)[0].rpartition('.')[0] or 'the block'!r})")
-    n_out, n_calls, reused = _dry_run(model, x[:1].to(_device(model)), name)
+    n_out, n_calls, reused = _dry_run(model, x[:1].to(model_device(model)), name)
     if n_calls != 1:
         raise ValueError(f"layer={layer!r} is called {n_calls} times per forward; pick a module called exactly once")
     if method == 'deeplift_smoothgrad' and reused:
@@ -117,7 +112,7 @@ def deeplift_smoothgrad(model:nn.Module, # the network, in eval mode
                         **_)->torch.Tensor:
     "Mean over noisy copies `x + N(0, sigma^2)` of captum's DeepLift (rescale rule) of the target logit at `layer`'s output"
     from captum.attr import LayerDeepLift
-    dl, dev = LayerDeepLift(model, get_layer(model, layer), multiply_by_inputs=True), _device(model)
+    dl, dev = LayerDeepLift(model, get_layer(model, layer), multiply_by_inputs=True), model_device(model)
     N, total, cur = len(x), None, {}
     rows = torch.arange(N * n_samples)
     for r in rows.split(batch_size):
@@ -138,7 +133,7 @@ def grad_x_act(model:nn.Module, # the network, in eval mode
                batch_size:int=16, # images per forward
                **_)->torch.Tensor:
     "Gradient of the target logit w.r.t. `layer`'s output, times that output (no noise, no baseline)"
-    dev, out = _device(model), []
+    dev, out = model_device(model), []
     for xb, tb in zip(x.split(batch_size), target.split(batch_size)):
         with torch.enable_grad(), capture(model, layer) as cap:
             logits = model(xb.to(dev).requires_grad_(True))
@@ -155,7 +150,7 @@ def no_attribution(*args, **kwargs)->None:
 # %% ../nbs/18_attribution.ipynb #c018
 def _features(model, x, layer, lay, batch_size)->torch.Tensor:
     "The layer's output on `x` as maps [N, C, h, w] (float32, CPU)"
-    dev, out = _device(model), []
+    dev, out = model_device(model), []
     with torch.no_grad(), capture(model, layer, apply=lambda n, t: t.detach().clone()) as cap:
         for xb in x.split(batch_size):
             model(xb.to(dev))

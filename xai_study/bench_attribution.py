@@ -84,7 +84,7 @@ def _kernelshap_rows(name, net, x, seg, base, targets, n_samples, repeats, warmu
     return out
 
 @benchmark('attribution')
-def bench_attribution(models=('object_resnet', 'object_convnext', 'object_vit'), # zoo architectures (untrained) at 64 px
+def bench_attribution(models=('object_resnet', 'object_efficientnet', 'object_convnext', 'object_vit'), # zoo architectures (untrained) at 64 px
                       n_images:int=8, # images per model (the world's first object test images)
                       n_samples:int=350, # KernelSHAP coalitions (the seed's 350)
                       n_segments:int=50, # SLIC superpixels (the seed's 50)

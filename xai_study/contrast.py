@@ -13,7 +13,7 @@ from .hooks import replace, capture, probe_layouts, to_maps, eval_mode, split_to
 from . import world, phrases
 from .attribution import layer_attribution
 from .nmf import nmf
-from .models import pixels
+from .models import pixels, model_device
 
 # %% auto #0
 __all__ = ['OFFSETS', 'NORM_OFFSETS', 'PATCH_FRACTION', 'WORLD_PAIRS', 'class_index', 'world_images', 'selected_features',
@@ -37,14 +37,12 @@ def class_index(model, # a registry model with `classes`
     return list(classes).index(check_choice(name, list(classes), param))
 
 # %% ../nbs/23_contrast.ipynb #c009
-def _device(model): return next(model.parameters()).device
-
 def _probs(model, # a registry model (with `normalize`)
            x:torch.Tensor, # pixels in the model's frame, from `pixels`
            batch_size:int=64, # images per forward
           )->torch.Tensor:
     "Softmax probabilities `[N, K]` (float32, CPU) of the model on pixels `x`, in eval mode without gradients"
-    out, dev = [], _device(model)
+    out, dev = [], model_device(model)
     with torch.no_grad(), eval_mode(model):
         for i in range(0, len(x), batch_size):
             out.append(model(model.normalize(x[i:i + batch_size].to(dev))).float().softmax(-1).cpu())
@@ -201,7 +199,7 @@ def mean_feature_norm(model, # the network
     lay, tot, n = lay or map_layout(model, layer), 0., 0
     with torch.no_grad(), eval_mode(model), capture(model, layer) as cap:
         for i in range(0, len(x), batch_size):
-            model(model.normalize(x[i:i + batch_size].to(_device(model))))
+            model(model.normalize(x[i:i + batch_size].to(model_device(model))))
             norms = to_maps(cap[layer], lay, layer).float().norm(dim=1)
             tot, n = tot + float(norms.sum()), n + norms.numel()
     return tot / n

@@ -15,8 +15,8 @@ from .hooks import resolve_layer, get_layer, capture, eval_mode
 # %% auto #0
 __all__ = ['LAYER_KINDS', 'SOURCES', 'MODELS', 'Normalize', 'make_geometry', 'make_normalize', 'make_transform', 'attach',
            'crop_box', 'model_key', 'list_layers', 'layer_shapes', 'final_layer', 'Source', 'register_model',
-           'list_models', 'load_model', 'predict', 'pixels', 'WeightsNotFound', 'file_id', 'load_checkpoint',
-           'read_places365_categories', 'Clip', 'load_clip']
+           'list_models', 'load_model', 'model_device', 'predict', 'pixels', 'WeightsNotFound', 'file_id',
+           'load_checkpoint', 'read_places365_categories', 'Clip', 'load_clip']
 
 # %% ../nbs/15_models.ipynb #c007
 class Normalize(nn.Module):
@@ -249,6 +249,12 @@ def load_model(name:str, # '<source>/<architecture>', e.g. 'torchvision/resnet18
     return _stamp(model.to(get_device(device)).eval())
 
 # %% ../nbs/15_models.ipynb #c028
+def model_device(model:nn.Module, # any module
+                )->torch.device:
+    "Where `model`'s parameters live (the CPU for a model without any): where its inputs must go"
+    p = next(model.parameters(), None)
+    return p.device if p is not None else torch.device('cpu')
+
 def _as_batch(images, geometry)->torch.Tensor:
     "PIL images / uint8 `[N, H, W, 3]` / float `[N, 3, H, W]` in [0, 1] -> float `[N, 3, h, w]` in pixel space"
     if isinstance(images, torch.Tensor):
@@ -270,7 +276,7 @@ def predict(model:nn.Module, # a registry model (with `geometry` and `normalize`
     if not (hasattr(model, 'geometry') and hasattr(model, 'normalize')):
         raise ValueError("model: `predict` needs `model.geometry` and `model.normalize`; load it with `load_model` or add them with `attach`")
     if batch_size < 1: raise ValueError(f"batch_size={batch_size!r} must be at least 1")
-    p = next(model.parameters(), None); dev = p.device if p is not None else torch.device('cpu')
+    dev = model_device(model)
     out = []
     with torch.no_grad(), eval_mode(model):
         for i in range(0, len(images), batch_size):
@@ -288,6 +294,7 @@ def pixels(model:nn.Module, # a registry model (with `geometry`)
     if len(images) == 0: raise ValueError("images is empty")
     if isinstance(images, torch.Tensor): images = images.detach().cpu()
     return _as_batch(images, model.geometry).float()
+
 
 # %% ../nbs/15_models.ipynb #c031
 class WeightsNotFound(FileNotFoundError): "Pretrained weights are not on this machine"

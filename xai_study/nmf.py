@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np, pandas as pd, torch
 import torch.nn as nn, torch.nn.functional as F
 from .core import check_choice, get_device
-from .models import predict, pixels
+from .models import predict, pixels, model_device
 from .attribution import layer_attribution, layer_features
 from .hooks import eval_mode
 from . import world
@@ -385,7 +385,7 @@ def strip_probs(model:nn.Module, # the classifier
                 batch_size:int=64, # strips per forward
                )->torch.Tensor:
     "Softmax probabilities [K, classes] of the strips, fed unresized (`normalize` only, no `geometry`), eval mode"
-    dev = next(model.parameters()).device
+    dev = model_device(model)
     with torch.no_grad(), eval_mode(model):
         return torch.cat([model(model.normalize(s.to(dev))).float().softmax(1).cpu() for s in st.split(batch_size)])
 

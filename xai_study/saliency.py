@@ -10,7 +10,7 @@ from typing import NamedTuple
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from .core import check_choice
 from .hooks import LAYOUTS, resolve_layer, capture, eval_mode, probe_layouts, to_maps
-from .models import pixels
+from .models import pixels, model_device
 
 # %% auto #0
 __all__ = ['GRADCAM_LAYERS', 'IG_METHODS', 'BASELINES', 'CamLayer', 'model_arch', 'gradcam_layer', 'GradCAM', 'gradcam_weights',
@@ -31,7 +31,7 @@ GRADCAM_LAYERS = (
     CamLayer('torchvision', ('resnet*', 'resnext*', 'wide_resnet*'), 'layer4[-1]', 'nchw'),
     CamLayer('places365', ('resnet*',), 'layer4[-1]', 'nchw'),
     CamLayer('timm', ('densenet*',), 'features.norm5', 'nchw'),
-    CamLayer('timm', ('efficientnet_*', 'efficientnetv2_*', 'tf_efficientnet_*', 'tf_efficientnetv2_*'), 'bn2', 'nchw'),
+    CamLayer('timm', ('efficientnet_*', 'efficientnetv2_*', 'tf_efficientnet_*', 'tf_efficientnetv2_*', 'test_efficientnet*'), 'bn2', 'nchw'),
     CamLayer('timm', ('mobilenetv3_*', 'tf_mobilenetv3_*'), 'blocks[-1]', 'nchw'),
     CamLayer('timm', ('convnext*', 'pvt_v2_*'), 'stages[-1]', 'nchw'),
     CamLayer('timm', ('vit_*', 'deit_*', 'deit3_*'), 'blocks[-1].norm1', 'nlc'),
@@ -58,11 +58,6 @@ def gradcam_layer(model:nn.Module, # a registry, zoo or timm model
                      f"global pooling, and layout= if its layout is ambiguous) or add a `CamLayer` row to the table. Known: {known}")
 
 # %% ../nbs/19_saliency.ipynb #c010
-def _device(model:nn.Module)->torch.device:
-    "Where `model`'s parameters live (the CPU for a model without any)"
-    p = next(model.parameters(), None)
-    return p.device if p is not None else torch.device('cpu')
-
 def _class_targets(target, # an int for every image, or one class index per image
                    n:int, # number of images
                   )->torch.Tensor:
@@ -133,7 +128,7 @@ def gradcam(model:nn.Module, # a registry model (with `geometry` and `normalize`
            )->GradCAM:
     "GradCAM of `images` for `target` at `layer`: relu of the channel sum of the layer's maps weighted by `weights`"
     if not (isinstance(batch_size, (int, np.integer)) and batch_size >= 1): raise ValueError(f"batch_size={batch_size!r} must be an int >= 1")
-    x, dev = pixels(model, images), _device(model)
+    x, dev = pixels(model, images), model_device(model)
     tg = None if target is None else _class_targets(target, len(x))
     maps, preds, tgts, prog = [], [], [], _Progress('gradcam images', len(x), progress)
     with eval_mode(model):
@@ -202,7 +197,7 @@ def pixel_baseline(x:torch.Tensor, # images in pixel space [N, 3, H, W] in [0, 1
 # %% ../nbs/19_saliency.ipynb #c028
 def _predicted(model, xn, max_batch)->torch.Tensor:
     "Each image's predicted class (LongTensor [N], CPU), `max_batch` images per forward"
-    dev = _device(model)
+    dev = model_device(model)
     with torch.no_grad(): return torch.cat([_logits(model(b.to(dev))).argmax(1).cpu() for b in xn.split(max_batch)])
 
 def integrated_gradients(model:nn.Module, # a registry model (with `geometry` and `normalize`) returning logits
@@ -218,7 +213,7 @@ def integrated_gradients(model:nn.Module, # a registry model (with `geometry` an
     "Integrated Gradients `[N, 3, H, W]` (float32, CPU) of the target score, in the model's input frame (see `attribution_map`)"
     if not (isinstance(max_batch, (int, np.integer)) and max_batch >= 1): raise ValueError(f"max_batch={max_batch!r} must be an int >= 1")
     alphas, w = path_steps(steps, method)
-    x, dev = pixels(model, images), _device(model)
+    x, dev = pixels(model, images), model_device(model)
     S, N = len(alphas), len(x)
     with eval_mode(model):
         xn, bn = model.normalize(x).to(dev), model.normalize(pixel_baseline(x, baseline, blur_sigma)).to(dev)
@@ -255,7 +250,7 @@ def completeness(model:nn.Module, # the model the attributions are of
                  blur_sigma:float|None=None, # the 'blur' baseline's std they used
                 )->Completeness:
     "Sum of `attributions` per image against `f(x) - f(baseline)` of the target score (Sundararajan et al.'s completeness)"
-    x, dev = pixels(model, images), _device(model)
+    x, dev = pixels(model, images), model_device(model)
     if attributions.shape != x.shape: raise ValueError(f"attributions {tuple(attributions.shape)} do not match the images {tuple(x.shape)}")
     with torch.no_grad(), eval_mode(model):
         fx = _logits(model(model.normalize(x).to(dev))).double().cpu()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math, time
 import numpy as np, torch, torch.nn as nn
 from .core import check_choice
+from .models import model_device
 from .saliency import pixel_baseline, BASELINES
 from .hooks import eval_mode
 
@@ -207,10 +208,6 @@ def apply_coalitions(images:torch.Tensor, # float [B, 3, H, W], one per mask
 # %% ../nbs/24_shapley.ipynb #c036
 OUTPUTS = ('logit', 'prob')
 
-def _device(model:nn.Module)->torch.device:
-    p = next(model.parameters(), None)
-    return p.device if p is not None else torch.device('cpu')
-
 def target_scores(model:nn.Module, # a registry model (with `geometry` and `normalize`)
                   x:torch.Tensor, # float [B, 3, H, W] in pixel space [0, 1], on the model's device
                   targets:torch.Tensor|None, # class per row [B]; None: every class
@@ -231,7 +228,7 @@ def image_value_fn(model:nn.Module, # a registry model (with `geometry` and `nor
                    batch_size:int=256, # masked images per forward
                   ):
     "The game of one image: bool masks `[B, M]` (NumPy) -> the target's score of the masked images, float64 `[B]` (masks applied on the model's device)"
-    dev = _device(model)
+    dev = model_device(model)
     x, b = image.to(dev)[None], baseline.to(dev)[None]
     s = torch.as_tensor(np.asarray(segments), dtype=torch.int64, device=dev)[None]
     def fn(masks):
@@ -259,13 +256,13 @@ def _targets(model, x, target, output, batch_size)->torch.Tensor:
     if target is not None:
         t = torch.as_tensor(target, dtype=torch.int64).view(-1).expand(len(x))
         return t.clone()
-    dev = _device(model)
+    dev = model_device(model)
     with torch.no_grad(), eval_mode(model):
         return torch.cat([target_scores(model, x[i:i + batch_size].to(dev), None, output).argmax(1).cpu() for i in range(0, len(x), batch_size)])
 
 def _ours(model, x, seg, base, targets, n_samples, seed, output, batch_size, paired, progress)->list:
     "Every image's coalitions (empty and full first) in one stream of batched forwards; the solve per image"
-    dev = _device(model)
+    dev = model_device(model)
     sizes = seg.reshape(len(seg), -1).max(1) + 1
     plans = [coalitions(int(m), n_samples, seed, paired) if m > 1 else (np.zeros((0, 1), bool), np.zeros(0)) for m in sizes]
     m_max = int(sizes.max())
@@ -293,7 +290,7 @@ def _ours(model, x, seg, base, targets, n_samples, seed, output, batch_size, pai
 def _captum_image(model, x, seg, base, t, n_samples, seed, output, batch_size)->np.ndarray:
     "captum's `KernelShap` on one image with the superpixels as its feature mask (captum masks the image itself)"
     from captum.attr import KernelShap
-    dev = _device(model)
+    dev = model_device(model)
     def fwd(z):
         with torch.no_grad(), eval_mode(model): return target_scores(model, z, torch.full((len(z),), int(t)), output)
     s = torch.as_tensor(seg, device=dev)

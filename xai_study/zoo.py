@@ -10,29 +10,38 @@ import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 import timm, open_clip
 from .core import set_seed, get_device, check_choice, home_dir
 from .cache import Cache, fingerprint, code_version
-from .models import make_normalize
+from .models import make_normalize, model_device
 from . import world, phrases
 
 # %% auto #0
 __all__ = ['MEAN', 'STD', 'SPLIT_STREAMS', 'ZOO', 'CLIP_SPEC', 'HELD_OUT_STREAM', 'FACTORS', 'ZS_CATEGORIES', 'FINETUNE_SPEC',
-           'BUILD_ORDER', 'data_config', 'build_classifier', 'to_tensor', 'predict', 'split_data', 'fit',
-           'train_classifier', 'attribute_names', 'attribute_targets', 'clip_config', 'build_clip', 'clip_data_config',
-           'clip_texts', 'train_clip', 'zero_shot', 'similarity_table', 'zoo_spec', 'zoo_key', 'zoo_entry', 'zoo_model',
-           'clip_vocabulary', 'zoo_clip', 'untrained_model', 'finetune', 'zoo_finetuned', 'build_zoo']
+           'BUILD_ORDER', 'data_config', 'dilate_stage', 'build_classifier', 'to_tensor', 'predict', 'split_data',
+           'split_arrays', 'fit', 'train_classifier', 'attribute_names', 'attribute_targets', 'clip_config',
+           'build_clip', 'clip_data_config', 'clip_texts', 'train_clip', 'zero_shot', 'similarity_table', 'zoo_spec',
+           'zoo_key', 'zoo_entry', 'zoo_model', 'clip_vocabulary', 'zoo_clip', 'untrained_model', 'finetune',
+           'zoo_finetuned', 'build_zoo']
 
 # %% ../nbs/16_zoo.ipynb #c005
 MEAN, STD = (0.5, 0.5, 0.5), (0.25, 0.25, 0.25)
 SPLIT_STREAMS = dict(train=0, val=1, test=2)
 
+_OBJ = dict(task='object', n_train=24000, batch=128)  # every object member trains on the same 24,000 images
 ZOO = {
-    'object_resnet': dict(arch='resnet18', task='object', seed=1, n_train=24000, epochs=3, lr=3e-3, batch=128,
-                          kwargs=dict(channels=(32, 64, 128, 256), output_stride=16)),
+    'object_resnet': dict(arch='resnet18', seed=1, epochs=3, lr=3e-3, **_OBJ, kwargs=dict(channels=(32, 64, 128, 256), output_stride=16)),
     'scene_resnet': dict(arch='resnet18', task='scene', seed=2, n_train=8000, epochs=2, lr=3e-3, batch=128,
                          kwargs=dict(channels=(32, 64, 128, 256), output_stride=16)),
-    'object_convnext': dict(arch='convnext_atto', task='object', seed=3, n_train=18000, epochs=2, lr=4e-3, batch=128,
-                            kwargs=dict(dims=(32, 64, 128, 256), patch_size=2)),
-    'object_vit': dict(arch='vit_tiny_patch16_224', task='object', seed=4, n_train=18000, epochs=2, lr=2e-3, batch=128,
-                       kwargs=dict(img_size=64, patch_size=8, embed_dim=128, depth=5, num_heads=4)),
+    'object_resnext': dict(arch='resnext50_32x4d', seed=5, epochs=3, lr=3e-3, **_OBJ,
+                           kwargs=dict(layers=(1, 1, 1, 1), channels=(16, 32, 64, 128), cardinality=8, base_width=4, output_stride=16)),
+    'object_densenet': dict(arch='densenet121', seed=6, epochs=4, lr=3e-3, **_OBJ, kwargs=dict(growth_rate=16, block_config=(2, 4, 6), bn_size=2)),
+    'object_efficientnet': dict(arch='test_efficientnet', seed=7, epochs=3, lr=3e-3, **_OBJ, kwargs=dict(output_stride=16)),
+    'object_efficientnet_seed2': dict(arch='test_efficientnet', seed=17, epochs=3, lr=3e-3, **_OBJ, kwargs=dict(output_stride=16)),
+    'object_mobilenet': dict(arch='mobilenetv3_small_100', seed=8, epochs=6, lr=4e-3, **_OBJ, kwargs={}, dilate='blocks.4'),
+    'object_convnext': dict(arch='convnext_atto', seed=3, epochs=3, lr=2e-3, **_OBJ,
+                            kwargs=dict(dims=(24, 48, 96, 192), depths=(1, 1, 3, 1), output_stride=16, ls_init_value=None)),
+    'object_vit': dict(arch='vit_tiny_patch16_224', seed=4, epochs=3, lr=1e-3, **_OBJ,
+                       kwargs=dict(img_size=64, patch_size=8, embed_dim=96, depth=4, num_heads=3, class_token=False, global_pool='avg')),
+    'object_pvt': dict(arch='pvt_v2_b0', seed=9, epochs=3, lr=1e-3, **_OBJ,
+                       kwargs=dict(embed_dims=(32, 64, 128), depths=(1, 1, 2), num_heads=(1, 2, 4), sr_ratios=(4, 2, 1), mlp_ratios=(4, 4, 4))),
 }
 
 # %% ../nbs/16_zoo.ipynb #c007
@@ -51,6 +60,18 @@ def _rng_kept():
         with torch.random.fork_rng(devices=[]): yield
     finally: random.setstate(py); np.random.set_state(npy)
 
+def dilate_stage(stage:nn.Module, # a stage of a CNN whose first spatial convolution has stride 2
+                )->nn.Module:
+    "Stride 1 and dilation 2 for the stage's spatial convolutions (what timm's `output_stride` does where an architecture lacks it): its maps keep the input's grid"
+    convs = [m for m in stage.modules() if isinstance(m, nn.Conv2d) and m.kernel_size[0] > 1]
+    if not convs or convs[0].stride != (2, 2) or any(m.stride != (1, 1) for m in convs[1:]) or any(m.dilation != (1, 1) for m in convs):
+        raise ValueError("dilate: the stage must open with the one stride-2 spatial convolution and have no dilation yet; "
+                         "name the stage that halves the grid (e.g. 'blocks.4' of a MobileNetV3-Small)")
+    for m in convs:
+        k = m.kernel_size[0]
+        m.stride, m.dilation, m.padding = (1, 1), (2, 2), (k - 1, k - 1)
+    return stage
+
 def build_classifier(spec:dict, # a `ZOO` entry
                      size:int=64, # image size the world is rendered at
                     )->nn.Module:
@@ -60,6 +81,7 @@ def build_classifier(spec:dict, # a `ZOO` entry
     with _rng_kept():
         torch.manual_seed(spec['seed'])
         model = timm.create_model(spec['arch'], num_classes=len(world.classes(spec['task'])), **kw)
+    if spec.get('dilate'): dilate_stage(model.get_submodule(spec['dilate']))
     model.__dict__['data_config'] = data_config(size)
     return model
 
@@ -89,7 +111,7 @@ def predict(model:nn.Module, # a classifier with a `data_config` (from `build_cl
     "Logits [N, classes] of `model` on `images`, preprocessed by its `data_config`, in eval mode (the caller's mode restored)"
     cfg = getattr(model, 'data_config', None)
     if cfg is None: raise ValueError("model has no `data_config`: build it with `build_classifier`, `zoo_model` or `models.load_model`")
-    was, dev = model.training, next(model.parameters()).device
+    was, dev = model.training, model_device(model)
     model.eval()
     try:
         with torch.no_grad():
@@ -114,9 +136,25 @@ def split_data(task:str|None, # 'object', 'scene' or None
                n:int, # images
                seed:int=0, # world seed
                size:int=64, # image size
+               maps:bool=True, # with the label maps (`world.render`'s `maps`)
               )->dict:
     "Images and labels of one split: `world.render` on the split's stream"
-    return world.render(n, seed=seed, size=size, task=task, stream=SPLIT_STREAMS[split])
+    return world.render(n, seed=seed, size=size, task=task, stream=SPLIT_STREAMS[split], maps=maps)
+
+def split_arrays(task:str, # 'object' or 'scene'
+                 split:str, # 'train', 'val' or 'test'
+                 n:int, # images
+                 seed:int=0, # world seed
+                 size:int=64, # image size
+                 cache:Cache|None=None, # where they are kept (default `Cache()`)
+                )->dict:
+    "`images` and `target` of `split_data`, cached: the zoo members that train on one split render it once"
+    key = fingerprint('world split', task, split, n, seed, size, code_version(world.render))
+    def make():
+        d = split_data(task, split, n, seed, size, maps=False)
+        return dict(images=d['images'], target=d['target'])
+    e = (cache or Cache()).get_or_make(key, make, info=dict(world_split=task, split=split, n=n, seed=seed, size=size))
+    return dict(images=np.array(e['images']), target=np.array(e['target']))  # in memory, writable
 
 def fit(model:nn.Module, # a classifier, trained in place
         x:torch.Tensor, # normalised images [N, 3, H, W] (`to_tensor`)
@@ -157,13 +195,14 @@ def train_classifier(spec:dict, # a `ZOO` entry
                      n_val:int=2000, # validation images (printed each epoch)
                      n_test:int=3600, # test images (final metrics)
                      progress:bool=True, # print one line per epoch
+                     cache:Cache|None=None, # where the rendered splits are kept (`split_arrays`)
                     )->dict:
     "Train `spec` on the world; return its state dict, metrics and test confusion matrix (the caller's random streams untouched)"
     with _rng_kept():
         set_seed(spec['seed'])
         t0 = time.time()
-        tr = split_data(spec['task'], 'train', spec['n_train'], world_seed, size)
-        va, te = (split_data(spec['task'], s, n, world_seed, size) for s, n in (('val', n_val), ('test', n_test)))
+        tr, va, te = (split_arrays(spec['task'], s, n, world_seed, size, cache)
+                      for s, n in (('train', spec['n_train']), ('val', n_val), ('test', n_test)))
         model = build_classifier(spec, size)
         g = torch.Generator().manual_seed(spec['seed'])
         x, y = to_tensor(tr['images'], model.data_config), torch.from_numpy(tr['target'])
@@ -174,8 +213,8 @@ def train_classifier(spec:dict, # a `ZOO` entry
     return dict(state=model.state_dict(), metrics=metrics, confusion=conf)
 
 # %% ../nbs/16_zoo.ipynb #c012
-CLIP_SPEC = dict(config='xai-world-clip', seed=11, stream=10, n_image=24000, image_epochs=6, image_lr=2e-3,
-                 image_batch=128, text_steps=800, text_lr=1e-3, text_batch=128, partial=0.5,
+CLIP_SPEC = dict(config='xai-world-clip', seed=11, stream=10, n_image=24000, image_epochs=4, image_lr=2e-3,
+                 image_batch=128, text_steps=400, text_lr=1e-3, text_batch=128, partial=0.5,
                  model=dict(embed_dim=128, vision_cfg=dict(image_size=64, layers=[1, 1, 1, 1], width=24, patch_size=None),
                             text_cfg=dict(context_length=24, vocab_size=49408, width=128, heads=4, layers=2)))
 HELD_OUT_STREAM = 12  # world stream of the CLIP's held-out images: zero-shot evaluation and training progress
@@ -403,21 +442,21 @@ class _Prefixed(io.TextIOBase):
         return len(s)
     def flush(self): self.out.flush()
 
-def _train_entry(name, spec, world_seed, size, progress):
+def _train_entry(name, spec, world_seed, size, progress, cache=None):
     "Train one member on one math thread (the same numbers whether members train one by one or side by side), its lines prefixed with its name"
     threads = torch.get_num_threads(); torch.set_num_threads(1)
     try:
         with contextlib.redirect_stdout(_Prefixed(f'[{name}] ', sys.stdout)):
             _log("training (first use; cached afterwards)", progress)
-            return _train_member(name, spec, world_seed, size, progress)
+            return _train_member(name, spec, world_seed, size, progress, cache)
     finally: torch.set_num_threads(threads)
 
-def _train_member(name, spec, world_seed, size, progress):
+def _train_member(name, spec, world_seed, size, progress, cache=None):
     if name == 'clip':
         r = train_clip(spec, world_seed, progress)
         m, tok = build_clip(spec); m.load_state_dict(r['state'])
         r['metrics'].update(zero_shot=zero_shot(m, tok, world_seed=world_seed))
-    else: r = train_classifier(spec, world_seed, size, progress=progress)
+    else: r = train_classifier(spec, world_seed, size, progress=progress, cache=cache)
     _log(f"done: {r['metrics']}", progress)
     return r
 
@@ -430,7 +469,7 @@ def zoo_entry(name:str, # a `ZOO` name or 'clip'
              )->dict:
     "The cached entry of a zoo member (`state`, `metrics`, `confusion`), training it on a miss"
     spec, cache = zoo_spec(name, overrides), cache or Cache()
-    return cache.get_or_make(zoo_key(name, world_seed, size, overrides), lambda: _train_entry(name, spec, world_seed, size, progress),
+    return cache.get_or_make(zoo_key(name, world_seed, size, overrides), lambda: _train_entry(name, spec, world_seed, size, progress, cache),
                              info=dict(zoo=name, world_seed=world_seed, size=None if name == 'clip' else size, overrides=overrides or {}))
 
 # %% ../nbs/16_zoo.ipynb #c024
@@ -555,15 +594,15 @@ def zoo_finetuned(name:str, # a `ZOO` name
     spec, cache = {**FINETUNE_SPEC, **spec}, cache or Cache()
     task = check_choice(spec['task'], ('object', 'scene'), "spec['task']")
     base_key = zoo_key(name, world_seed, size, overrides)
-    key = fingerprint('finetune', base_key, spec, world_seed, size, code_version(finetune, split_data))
+    key = fingerprint('finetune', base_key, spec, world_seed, size, code_version(finetune, split_arrays))
     classes = world.classes(task)
     def make():
         base = _zoo_classifier(name, world_seed, size, overrides, cache, progress)
-        tr = split_data(task, 'train', spec['n_train'], world_seed, size)
+        tr = split_arrays(task, 'train', spec['n_train'], world_seed, size, cache)
         t0 = time.time()
         net = finetune(base, tr['images'], tr['target'], classes, spec['head_epochs'], spec['epochs'], spec['lr'], spec['batch'],
                        spec['seed'], progress=progress)
-        acc, conf = _test(net, split_data(task, 'test', 2000, world_seed, size), len(classes))
+        acc, conf = _test(net, split_arrays(task, 'test', 2000, world_seed, size, cache), len(classes))
         return dict(state=net.state_dict(), metrics=dict(test_acc=acc, n_test=2000, train_s=round(time.time() - t0, 1), task=task))
     e = cache.get_or_make(key, make, info=dict(finetune=name, base=base_key, spec=spec))
     net = build_classifier(zoo_spec(name, overrides), size)
@@ -573,7 +612,8 @@ def zoo_finetuned(name:str, # a `ZOO` name
     return net.to(get_device(device)).eval()
 
 # %% ../nbs/16_zoo.ipynb #c026
-BUILD_ORDER = ('clip', 'object_resnet', 'object_vit', 'object_convnext', 'scene_resnet')  # by measured training time
+BUILD_ORDER = ('clip', 'object_resnet', 'object_mobilenet', 'object_pvt', 'object_vit', 'object_convnext', 'object_densenet',
+               'object_resnext', 'scene_resnet', 'object_efficientnet', 'object_efficientnet_seed2')  # by measured training time, longest first
 
 def _build_one(args):
     "Worker: train (or find) one member; return its name and seconds (its progress lines are printed as it trains)"
