@@ -59,3 +59,26 @@ def test_sanity_drop():
     bl = pd.read_csv(RUN/'baselines.csv')
     g = bl[(bl.method == 'gradcam') & (bl.similarity == 'cosine')]
     assert (g.drop > 0).all(), g[['model', 'others', 'randomised', 'drop']]
+
+IG_NOT_MET = None  # the reason, once measured, when IG's completeness misses the 1% at 50 steps
+
+@pytest.mark.xfail(IG_NOT_MET is not None, reason=IG_NOT_MET or '', strict=True)
+def test_ig_completeness():
+    "Integrated Gradients at 50 steps: attributions sum to f(x) - f(baseline) within 1% on every image of every zoo model"
+    ig = pd.read_csv(RUN/'ig_completeness.csv')
+    assert (ig.steps == 50).all() and (ig.max_rel_error <= 0.01).all(), ig[['model', 'max_rel_error', 'within_1pct']]
+
+SHAP_SPEED_NOT_MET = None  # the reason, once measured, when ours is not 5x faster than shap's KernelExplainer on the zoo models
+
+@pytest.mark.xfail(SHAP_SPEED_NOT_MET is not None, reason=SHAP_SPEED_NOT_MET or '', strict=True)
+def test_kernelshap_speed():
+    "Our KernelSHAP is at least 5x faster than shap.KernelExplainer with the usual masking, on every zoo model at 64 px"
+    b = pd.read_csv(ROOT/'results'/'benchmarks'/'attribution.csv')
+    t = b[b.case.str.startswith('KernelSHAP object_') & (b.measure == 'time') & b.reference.str.startswith('shap')]
+    assert len(t) >= 2 and (t.reference_value / t.value >= 5).all(), t[['case', 'value', 'reference_value']]
+
+def test_kernelshap_estimates_agree():
+    "Ours and shap's estimates differ by no more than sampling error: at most 1.5x the difference between two of our seeds"
+    b = pd.read_csv(ROOT/'results'/'benchmarks'/'attribution.csv')
+    d = b[b.measure == 'estimate_difference_shap']
+    assert len(d) >= 2 and (d.value <= 1.5 * d.reference_value).all(), d[['case', 'value', 'reference_value']]
