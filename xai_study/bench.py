@@ -147,7 +147,7 @@ def compare(case:str, # what is measured
 
 # %% ../nbs/05_bench.ipynb #c019
 BENCHMARKS = Registry('benchmark', 'names')
-BENCH_MODULES = ['xai_study.bench', 'xai_study.bench_world', 'xai_study.bench_activations', 'xai_study.bench_dissect', 'xai_study.bench_nmf', 'xai_study.bench_concepts', 'xai_study.bench_attribution']
+BENCH_MODULES = ['xai_study.bench', 'xai_study.bench_world', 'xai_study.bench_activations', 'xai_study.bench_dissect', 'xai_study.bench_nmf', 'xai_study.bench_concepts', 'xai_study.bench_attribution', 'xai_study.bench_sweep']
 
 class SkipBenchmark(Exception): "Raised by a benchmark that cannot run here; the message says why"
 

@@ -315,7 +315,7 @@ def run_experiment(name:str, # the experiment, e.g. 'world'
 # %% ../nbs/03_runner.ipynb #c035
 def _parser()->argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog='xai-study', description='List and run the xai_study experiments, build the docs, run the benchmarks.')
-    sub = p.add_subparsers(dest='command', required=True, metavar='{list,run,docs,bench}')
+    sub = p.add_subparsers(dest='command', required=True, metavar='{list,run,sweep,docs,bench}')
     ls = sub.add_parser('list', help='the experiments with their parameters, types and defaults')
     ls.add_argument('--experiments', metavar='DIR', help='folder of experiment templates (default: nbs/experiments)')
     ls.add_argument('--json', action='store_true', help='print JSON instead of text')
@@ -329,6 +329,23 @@ def _parser()->argparse.ArgumentParser:
     run.add_argument('--kernel', default='python3', help='Jupyter kernel (default: python3)')
     run.add_argument('--quiet', action='store_true', help="no progress lines, and not the notebooks' own output")
     run.add_argument('--fail-fast', action='store_true', help='stop at the first failing experiment')
+    sw = sub.add_parser('sweep', help='run an experiment at every point of a parameter grid, in parallel on Dask (xai_study.sweep)')
+    sw.add_argument('experiment', metavar='EXPERIMENT', help='experiment name')
+    sw.add_argument('-p', '--parameter', nargs=2, action='append', default=[], metavar=('NAME', 'VALUES'),
+                    help='a parameter and its values V1,V2,... (commas inside brackets or quotes do not split; repeatable)')
+    sw.add_argument('--grid', metavar='FILE', help='YAML or JSON file: parameter name -> list of values')
+    sw.add_argument('--name', default='sweep', metavar='PREFIX', help='points go to results/<experiment>/<PREFIX>-<point>/ (default: sweep)')
+    sw.add_argument('--executor', default='dask', help="'dask' (a LocalCluster, default), 'local' (a process pool), 'slurm' (dask-jobqueue) or a scheduler address")
+    sw.add_argument('--workers', type=int, metavar='N', help='runs at once (default: the cores, or GPUs / --gpus-per-run)')
+    sw.add_argument('--gpus-per-run', type=int, default=0, metavar='K', help='GPUs each run takes (Dask worker resource GPU)')
+    sw.add_argument('--threads', type=int, default=1, metavar='T', help='math threads each run takes (default: 1)')
+    sw.add_argument('--retries', type=int, default=1, help='restarts of a point whose worker died (default: 1)')
+    sw.add_argument('--resume', action='store_true', help='rerun only the points that are not done')
+    sw.add_argument('--no-prepare', action='store_true', help='do not build the world, zoo and CLIP before the grid starts')
+    sw.add_argument('--results', metavar='DIR', help='results root (default: $XAI_STUDY_RESULTS or results/)')
+    sw.add_argument('--experiments', dest='folder', metavar='DIR', help='folder of experiment templates (default: nbs/experiments)')
+    sw.add_argument('--kernel', default='python3', help='Jupyter kernel (default: python3)')
+    sw.add_argument('--quiet', action='store_true', help='no progress lines')
     docs = sub.add_parser('docs', help='build the documentation site (xai_study.docs.build_docs)')
     docs.add_argument('--dest', help='site folder (default: _docs/)')
     docs.add_argument('--no-check', action='store_true', help='skip the headless-Chromium check of the pages')
@@ -337,12 +354,12 @@ def _parser()->argparse.ArgumentParser:
     return p
 
 def _call(module, fn, **kwargs):
-    "Import `xai_study.<module>` only now (the other commands don't need it) and call its `fn` with `kwargs`"
+    "Import `xai_study.<module>` only now (the other commands don't need it) and return its `fn(**kwargs)`"
     try: mod = importlib.import_module(f'xai_study.{module}')
     except ModuleNotFoundError as e:
         if e.name != f'xai_study.{module}': raise
         raise ValueError(f"xai_study.{module} is missing: export the library from the notebooks with nbdev_export") from None
-    getattr(mod, fn)(**kwargs)
+    return getattr(mod, fn)(**kwargs)
 
 def main(argv:list|None=None, # command-line arguments (default: `sys.argv[1:]`)
         )->int:
@@ -358,6 +375,7 @@ def main(argv:list|None=None, # command-line arguments (default: `sys.argv[1:]`)
             if len(params) < len(a.parameter): raise ValueError(f"-p was given twice for the same parameter: {[n for n, _ in a.parameter]}")
             run_experiments(a.experiments, params, a.name, a.folder, a.results, progress=not a.quiet,
                             keep_going=not a.fail_fast, kernel=a.kernel)
+        elif a.command == 'sweep': return _call('sweep', 'sweep_cli', args=a)
         elif a.command == 'docs': _call('docs', 'build_docs', dest=a.dest, check=False if a.no_check else None)
         elif a.command == 'bench': _call('bench', 'run_benchmarks', names=a.names or None)
     except ExperimentFailed as e:

@@ -1,0 +1,136 @@
+"""Sweeps on a real Dask LocalCluster: small grids of `world` and `nmf` equal the same points run one by one with `xai-study run`;
+a worker killed mid-run; Ctrl-C and `--resume`; the cache under many concurrent writers."""
+import json, multiprocessing as mp, os, signal, subprocess, sys, time
+from pathlib import Path
+import nbformat, numpy as np, pandas as pd, pytest
+from conftest import ROOT, TINY_ZOO, cli
+from xai_study.sweep import run_sweep
+
+WORLD = ['-p', 'n_probe', '40', '-p', 'n_train', '128', '-p', 'n_val', '16', '-p', 'n_test', '72', '-p', 'models', 'scene_resnet', *TINY_ZOO]
+NMF = ['-p', 'n_probe', '72', '-p', 'layers', 'layer4', '-p', 'method', 'grad_x_act', '-p', 'figure_classes', 'red circle', '-p', 'top', '2',
+       '-p', 'n_heatmap', '1', '-p', 'zoo_overrides', TINY_ZOO[2]]
+
+def _same(a:Path, b:Path, table:str, cols:list):
+    pd.testing.assert_frame_equal(pd.read_csv(a/f'{table}.csv')[cols], pd.read_csv(b/f'{table}.csv')[cols])
+
+def test_world_and_nmf_grids_on_dask(tmp_path):
+    run = cli(tmp_path)
+    res = tmp_path/'results'
+    r = run('sweep', 'world', '--name', 'g', '--workers', '2', *WORLD, '-p', 'n_zero_shot', '100,120')
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    rec = json.loads((res/'world'/'g.sweep'/'sweep.json').read_text())
+    assert rec['status'] == 'done' and rec['executor'] == 'Dask LocalCluster, 2 workers', rec
+    assert all(p['status'] == 'done' and p['worker'].startswith('tcp://') for p in rec['points'])
+    assert '[sweep] prepare 1/1: world seed 0, size 64, 2 zoo entries' in r.stderr and '[sweep] 2/2 done' in r.stderr, r.stderr[-2000:]
+    # the same point run by hand: the same tables
+    point = rec['points'][1]
+    by_hand = run('run', 'world', '--name', 'by-hand', '--quiet', *WORLD, '-p', 'n_zero_shot', '120')
+    assert by_hand.returncode == 0, by_hand.stderr[-3000:]
+    _same(res/'world'/point['run'], res/'world'/'by-hand', 'zoo_metrics', ['model', 'test_acc', 'val_acc', 'zoo_key'])
+    _same(res/'world'/point['run'], res/'world'/'by-hand', 'clip_zero_shot', ['category', 'accuracy'])
+    summ = pd.read_csv(res/'world'/'g.sweep'/'summary_zoo_metrics.csv')
+    assert summ.n_zero_shot.tolist() == [100, 120] and summ.model.tolist() == ['scene_resnet'] * 2
+    # a family experiment over two NMF ranks
+    r = run('sweep', 'nmf', '--name', 'k', '--workers', '2', *NMF, '-p', 'k', '2,3')
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    rec = json.loads((res/'nmf'/'k.sweep'/'sweep.json').read_text())
+    assert [p['params']['k'] for p in rec['points']] == [2, 3] and rec['status'] == 'done'
+    by_hand = run('run', 'nmf', '--name', 'by-hand', '--quiet', *NMF, '-p', 'k', '3')
+    assert by_hand.returncode == 0, by_hand.stderr[-3000:]
+    _same(res/'nmf'/rec['points'][1]['run'], res/'nmf'/'by-hand', 'prediction_from_components', ['model', 'layer', 'variant', 'mean_p', 'top1'])
+    summ = pd.read_csv(res/'nmf'/'k.sweep'/'summary_prediction_from_components.csv')
+    assert sorted(set(summ.k)) == [2, 3] and set(summ.variant) == {'all', 'not_target', 'random', 'random_cell'}
+
+FIXTURE_PARAMS = """seed = 0  # a seed
+die_flag = ''  # a file: the first run to claim it (rename) kills the worker process that runs it
+hold_flag = ''  # a file: wait while it exists (at most 60 s)
+run_name = 'default'
+out_dir = None"""
+FIXTURE_BODY = """import os, signal, time, pandas as pd
+from pathlib import Path
+if die_flag:
+    try: os.rename(die_flag, die_flag + '.taken'); die = True
+    except FileNotFoundError: die = False
+    if die: os.kill(int(os.environ['XAI_STUDY_SWEEP_PID']), signal.SIGKILL)
+t = time.time()
+while hold_flag and Path(hold_flag).exists() and time.time() - t < 60: time.sleep(0.1)
+out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
+pd.DataFrame(dict(seed=[seed], value=[seed * 2])).to_csv(out/'numbers.csv', index=False)"""
+
+@pytest.fixture
+def fixture_dir(tmp_path):
+    cells = [nbformat.v4.new_markdown_cell('# Count\n> Fixture for the sweep tests'),
+             nbformat.v4.new_code_cell(FIXTURE_PARAMS, metadata={'tags': ['parameters']}), nbformat.v4.new_code_cell(FIXTURE_BODY)]
+    nb = nbformat.v4.new_notebook(cells=cells, metadata={'kernelspec': {'name': 'python3', 'display_name': 'python3', 'language': 'python'},
+                                                        'xai_study': {'headline': [{'table': 'numbers', 'values': ['value']}]}})
+    d = tmp_path/'experiments'; d.mkdir(); nbformat.write(nb, d/'count.ipynb')
+    return d
+
+def test_killed_worker(tmp_path, fixture_dir):
+    res, flag = tmp_path/'results', tmp_path/'die'
+    flag.touch()  # the first point to start kills its worker; no restarts: it is reported failed, the others go on
+    grid = dict(seed=[0, 1, 2], die_flag=[str(flag)])
+    rec = run_sweep('count', grid, name='k', workers=2, retries=0, folder=fixture_dir, results=res, progress=False)
+    st = [p['status'] for p in rec['points']]
+    assert st.count('failed') == 1 and st.count('done') == 2, rec['points']
+    bad = next(p for p in rec['points'] if p['status'] == 'failed')
+    assert 'KilledWorker' in bad['error'] and not flag.exists()
+    done = [p for p in rec['points'] if p['status'] == 'done']
+    stamps = {p['run']: (res/'count'/p['run']/'numbers.csv').stat().st_mtime_ns for p in done}
+    rec = run_sweep('count', None, name='k', resume=True, workers=2, folder=fixture_dir, results=res, progress=False)
+    assert rec['status'] == 'done'
+    assert {p['run']: (res/'count'/p['run']/'numbers.csv').stat().st_mtime_ns for p in done} == stamps  # not run again
+    assert pd.read_csv(res/'count'/'k.sweep'/'summary_numbers.csv').value.tolist() == [0, 2, 4]
+    # with a restart allowed, the point whose worker died runs again on a fresh worker and succeeds
+    flag.touch()
+    rec = run_sweep('count', dict(seed=[5], die_flag=[str(flag)]), name='r', workers=1, retries=1, folder=fixture_dir, results=res, progress=False)
+    assert rec['status'] == 'done' and not flag.exists()
+
+def test_ctrl_c_then_resume(tmp_path, fixture_dir):
+    base, hold = tmp_path, tmp_path/'hold'
+    env = dict(os.environ, XAI_STUDY_HOME=str(base/'home'), XAI_STUDY_RESULTS=str(base/'results'))
+    cmd = [str(Path(sys.executable).parent/'xai-study'), 'sweep', 'count', '--experiments', str(fixture_dir), '--name', 'c', '--workers', '1',
+           '-p', 'seed', '0,1', '-p', 'hold_flag', f"'',{hold}"]
+    # points: (seed 0, no hold), (seed 0, hold), (seed 1, no hold), (seed 1, hold); one worker runs them in order
+    hold.touch()
+    p = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out_dir, t = base/'results'/'count', time.time()
+    published = lambda: sorted(q.name for q in out_dir.glob('c-*') if (q/'numbers.csv').exists())
+    while not published() and time.time() - t < 120: time.sleep(0.2)
+    assert published(), 'no point finished'
+    time.sleep(1); p.send_signal(signal.SIGINT)  # a holding point is running now
+    out, err = p.communicate(timeout=120)
+    assert p.returncode == 130, err[-3000:]
+    rec = json.loads((out_dir/'c.sweep'/'sweep.json').read_text())
+    st = {q['run']: q['status'] for q in rec['points']}
+    done = sorted(r for r, s in st.items() if s == 'done')
+    assert rec['status'] == 'cancelled' and done and done == published() and 'cancelled' in st.values(), st
+    hold.unlink()
+    r = subprocess.run(cmd[:3] + ['--experiments', str(fixture_dir), '--name', 'c', '--resume'], cwd=ROOT, env=env, capture_output=True,
+                       text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-3000:]
+    rec = json.loads((out_dir/'c.sweep'/'sweep.json').read_text())
+    assert rec['status'] == 'done' and sorted(q['run'] for q in rec['points'] if q.get('kept')) == done
+
+def _value(i:int)->np.ndarray: return np.random.default_rng(i).normal(size=(64, 512)).astype(np.float32)
+
+def _hammer(root, keys, seed, rounds):
+    "One writer/reader: get_or_make or overwrite random keys; count every value that is not the expected one"
+    from xai_study.cache import Cache
+    c, rng, bad = Cache(root), np.random.default_rng(seed), 0
+    for _ in range(rounds):
+        i = int(rng.integers(len(keys)))
+        got = c.save(keys[i], dict(a=_value(i))) if rng.random() < 0.3 else c.get_or_make(keys[i], lambda: dict(a=_value(i)))
+        bad += got is None or not np.array_equal(got['a'], _value(i))
+    return bad
+
+def test_cache_under_concurrent_writers(tmp_path):
+    from xai_study.cache import Cache, fingerprint
+    keys = [fingerprint('hammer', i) for i in range(6)]
+    with mp.get_context('fork').Pool(8) as pool:
+        bad = pool.starmap(_hammer, [(str(tmp_path/'c'), keys, s, 60) for s in range(8)])
+    assert sum(bad) == 0, bad
+    c = Cache(tmp_path/'c')
+    for i, k in enumerate(keys): assert np.array_equal(c.load(k)['a'], _value(i)), k  # every entry is there and whole
+    tmp = tmp_path/'c'/'.tmp'
+    assert not tmp.exists() or not any(tmp.iterdir()), list(tmp.iterdir())  # no writer left a temporary folder behind
