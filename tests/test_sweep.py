@@ -93,7 +93,10 @@ def test_ctrl_c_then_resume(tmp_path, fixture_dir):
            '-p', 'seed', '0,1', '-p', 'hold_flag', f"'',{hold}"]
     # points: (seed 0, no hold), (seed 0, hold), (seed 1, no hold), (seed 1, hold); one worker runs them in order
     hold.touch()
-    p = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # as a terminal would start it: SIGINT at its default (a shell's background job inherits it ignored, and Python then never raises
+    # KeyboardInterrupt)
+    p = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     out_dir, t = base/'results'/'count', time.time()
     published = lambda: sorted(q.name for q in out_dir.glob('c-*') if (q/'numbers.csv').exists())
     while not published() and time.time() - t < 120: time.sleep(0.2)
