@@ -389,7 +389,7 @@ def write_summary(exp:dict, # one experiment
             over_seeds(df, keys, heads[t]['values']).round(5).to_csv(home/f'seeds_{t}.csv', index=False); out.append(f'seeds_{t}.csv')
     return out
 
-# %% ../nbs/06_sweep.ipynb #c030
+# %% ../nbs/06_sweep.ipynb #c032
 def sweep_cli(args, # the parsed `xai-study sweep` arguments
              )->int:
     "Run the sweep the command line asks for; the exit status"
