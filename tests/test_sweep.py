@@ -71,10 +71,11 @@ def test_killed_worker(tmp_path, fixture_dir):
     flag.touch()  # the first point to start kills its worker; no restarts: it is reported failed, the others go on
     grid = dict(seed=[0, 1, 2], die_flag=[str(flag)])
     rec = run_sweep('count', grid, name='k', workers=2, retries=0, folder=fixture_dir, results=res, progress=False)
+    # the point that killed its worker fails; so may a point the scheduler had already queued on that worker (Dask counts it
+    # as lost with the worker); the other worker's points are done
     st = [p['status'] for p in rec['points']]
-    assert st.count('failed') == 1 and st.count('done') == 2, rec['points']
-    bad = next(p for p in rec['points'] if p['status'] == 'failed')
-    assert 'KilledWorker' in bad['error'] and not flag.exists()
+    assert 1 <= st.count('failed') <= 2 and st.count('done') >= 1 and set(st) == {'done', 'failed'}, rec['points']
+    assert all('KilledWorker' in p['error'] for p in rec['points'] if p['status'] == 'failed') and not flag.exists()
     done = [p for p in rec['points'] if p['status'] == 'done']
     stamps = {p['run']: (res/'count'/p['run']/'numbers.csv').stat().st_mtime_ns for p in done}
     rec = run_sweep('count', None, name='k', resume=True, workers=2, folder=fixture_dir, results=res, progress=False)
