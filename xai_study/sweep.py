@@ -116,6 +116,7 @@ def prepare(exp:dict, # one experiment
            )->int:
     "Build the world exports, zoo members and CLIP the points need (in this process, the zoo's own worker pool); returns builds done"
     builds = world_builds(exp, points)
+    if not builds: return 0  # nothing to build: do not import torch and the zoo for nothing
     from xai_study import exports, zoo
     for i, b in enumerate(builds):
         if progress: print(f"[sweep] prepare {i+1}/{len(builds)}: world seed {b['zoo']['world_seed']}, size {b['zoo']['size']}"
