@@ -2,7 +2,9 @@
 from pathlib import Path
 import pandas as pd, pytest
 from conftest import committed_manifest
-from xai_study import zoo, world, saliency, shapley, similarity as sm
+from xai_study.world import zoo, scene as world
+from xai_study.attr import saliency, shapley
+from xai_study.attribution_similarity import similarity as sm
 from xai_study.cache import code_version
 
 ROOT = Path(__file__).resolve().parents[1]

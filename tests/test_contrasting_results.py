@@ -2,7 +2,9 @@
 from pathlib import Path
 import pandas as pd, pytest
 from conftest import committed_manifest
-from xai_study import zoo, contrast, attribution
+from xai_study.world import zoo
+from xai_study.contrasting import contrast
+from xai_study.attr import layer as attribution
 from xai_study.cache import code_version
 
 RUN = Path(__file__).resolve().parents[1]/'results'/'contrasting'/'default'

@@ -2,7 +2,8 @@
 from pathlib import Path
 import pandas as pd, pytest
 from conftest import committed_manifest
-from xai_study import zoo, dissect
+from xai_study.world import zoo
+from xai_study.dissection import dissect
 from xai_study.cache import code_version
 
 RUN = Path(__file__).resolve().parents[1]/'results'/'dissection'/'default'

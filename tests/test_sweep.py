@@ -4,7 +4,7 @@ import json, multiprocessing as mp, os, signal, subprocess, sys, time
 from pathlib import Path
 import nbformat, numpy as np, pandas as pd, pytest
 from conftest import ROOT, TINY_ZOO, cli
-from xai_study.sweep import run_sweep
+from xai_study.harness.sweep import run_sweep
 
 WORLD = ['-p', 'n_probe', '40', '-p', 'n_train', '128', '-p', 'n_val', '16', '-p', 'n_test', '72', '-p', 'models', 'scene_resnet', *TINY_ZOO]
 NMF = ['-p', 'n_probe', '72', '-p', 'layers', 'layer4', '-p', 'method', 'grad_x_act', '-p', 'figure_classes', 'red circle', '-p', 'top', '2',

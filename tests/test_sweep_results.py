@@ -2,7 +2,7 @@
 import json
 import pandas as pd, pytest
 from conftest import ROOT
-from xai_study import zoo
+from xai_study.world import zoo
 
 HOME = ROOT/'results'/'world'/'seeds.sweep'
 SEEDS, MODELS = [0, 1, 2, 3, 4], ['object_efficientnet', 'object_densenet', 'scene_resnet']

@@ -2,7 +2,7 @@
 from pathlib import Path
 import pandas as pd, pytest
 from conftest import committed_manifest
-from xai_study import zoo
+from xai_study.world import zoo
 
 RUN = Path(__file__).resolve().parents[1]/'results'/'world'/'default'
 # held-out accuracy the issues ask of each zoo member: issue 3, object CNN >= 85% and scene CNN >= 90%; issue 10,
