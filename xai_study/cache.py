@@ -11,7 +11,7 @@ from .core import cache_dir
 
 # %% auto #0
 __all__ = ['Memo', 'file_digest', 'fingerprint', 'code_version', 'swap_paths', 'replace_path', 'EntryWriter', 'CacheMiss',
-           'Cache']
+           'Cache', 'resolve_cache']
 
 # %% ../nbs/01_cache.ipynb #c020
 class Memo(dict):
@@ -447,3 +447,10 @@ class _Commit:
         dest = self.cache.path(self.key); dest.parent.mkdir(parents=True, exist_ok=True)
         replace_path(tmp, dest, trash=self.cache._tmp('old'))
         return False
+
+# %% ../nbs/01_cache.ipynb #n0b21e65
+def resolve_cache(cache, # a `Cache`, a folder, None (the default cache folder) or False (no caching)
+                 )->Cache|None:
+    "The `cache=` argument every cached function takes, as a `Cache` (None when caching is off)"
+    if cache is False: return None
+    return cache if isinstance(cache, Cache) else Cache(cache)

@@ -4,13 +4,13 @@
 
 # %% ../nbs/00_core.ipynb #c003
 from __future__ import annotations
-import os, random, difflib, fnmatch
+import os, random, difflib, fnmatch, time
 from pathlib import Path
 import numpy as np
 
 # %% auto #0
 __all__ = ['set_seed', 'get_device', 'home_dir', 'cache_dir', 'data_dir', 'weights_dir', 'repo_root', 'results_dir', 'closest',
-           'check_choice', 'Registry']
+           'check_choice', 'Registry', 'Progress', 'jsonable']
 
 # %% ../nbs/00_core.ipynb #c005
 def set_seed(seed:int=0, # seed for Python, NumPy and torch
@@ -129,3 +129,36 @@ class Registry:
     def __iter__(self): return iter(self.names())
     def __len__(self): return len(self._entries)
     def __repr__(self): return f"Registry({self.kind!r}: {', '.join(self.names()) or 'empty'})"
+
+# %% ../nbs/00_core.ipynb #n86ae1dd
+class Progress:
+    "Prints `what: done/total, ~N s left` at most every `every` seconds once the work has lasted that long"
+    def __init__(self, what:str, # what is being done
+                 total:int, # units of work in all
+                 on:bool=True, # False: silent
+                 every:float=10., # seconds between lines
+                ):
+        self.what, self.total, self.on, self.every, self.printed = what, total, on, every, 0
+        self.t0 = self.last = time.monotonic()
+    def __call__(self, done:int, # units of work finished
+                 extra:str='', # appended to the line
+                ):
+        now = time.monotonic()
+        if not self.on or not done: return
+        if now - self.last < self.every and not (done >= self.total and self.printed): return
+        self.last, self.printed = now, self.printed + 1
+        left = (now - self.t0) / done * max(self.total - done, 0)
+        print(f"{self.what}: {done}/{self.total}, ~{left:.0f} s left{extra}", flush=True)
+
+# %% ../nbs/00_core.ipynb #nedcfad8
+def jsonable(o):
+    "`o` as a plain JSON value: NumPy and torch scalars as numbers (non-finite floats as None), arrays as lists, paths as strings"
+    if isinstance(o, (str, bool, int)) or o is None: return o
+    if isinstance(o, Path): return str(o)
+    if isinstance(o, float) or (hasattr(o, 'item') and getattr(o, 'ndim', 1) == 0):
+        v = o.item() if hasattr(o, 'item') else o
+        return None if isinstance(v, float) and not np.isfinite(v) else v
+    if hasattr(o, 'tolist'): return o.tolist()
+    if isinstance(o, dict): return {str(k): jsonable(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple)): return [jsonable(v) for v in o]
+    return repr(o)
