@@ -10,8 +10,8 @@ import numpy as np, torch
 from .core import cache_dir
 
 # %% auto #0
-__all__ = ['Memo', 'file_digest', 'fingerprint', 'code_version', 'swap_paths', 'replace_path', 'EntryWriter', 'CacheMiss',
-           'Cache', 'resolve_cache']
+__all__ = ['Memo', 'file_digest', 'fingerprint', 'code_version', 'module_version', 'swap_paths', 'replace_path', 'EntryWriter',
+           'CacheMiss', 'Cache', 'resolve_cache']
 
 # %% ../nbs/01_cache.ipynb #c020
 class Memo(dict):
@@ -222,6 +222,18 @@ def code_version(*objs, # functions or classes whose results are cached (decorat
             if t is not None: out[f'{key}:{name}'] = t
         todo += follow
     return _digest(json.dumps(sorted(out.items())).encode())[:16]
+
+# %% ../nbs/01_cache.ipynb #nf9489e3
+def module_version(*modules, # modules whose public functions and classes make a result (e.g. a family's `study`)
+                  )->str:
+    "`code_version` of every function and class `modules` define and export (`__all__`): what a template's results depend on"
+    objs = []
+    for m in modules:
+        names = getattr(m, '__all__', None)
+        if names is None: raise ValueError(f"module {m.__name__} has no __all__: list its public names (nbdev writes it on export)")
+        objs += [o for n in names if (inspect.isfunction(o := getattr(m, n)) or inspect.isclass(o)) and o.__module__ == m.__name__]
+    if not objs: raise ValueError(f"modules {[m.__name__ for m in modules]} define no exported function or class")
+    return code_version(*objs)
 
 # %% ../nbs/01_cache.ipynb #c026
 def swap_paths(a:str|Path, # an existing file or folder
