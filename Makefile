@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all install sysdeps results docs test test-export bench clean-docs
+.PHONY: all install sysdeps results docs test test-export bench
 
 all: results docs
 

@@ -16,8 +16,8 @@ setup(
     packages=find_packages(include=[cfg['lib_path'], cfg['lib_path'] + '.*']),
     include_package_data=True, python_requires='>=' + cfg['min_python'],
     install_requires=cfg['requirements'].split(),
-    extras_require={'dev': cfg['dev_requirements'].split(),  # the local language model and text-to-image generator of `concepts`
-                    'generative': cfg['generative_requirements'].split()},
+    extras_require={'dev': cfg['dev_requirements'].split(),  # the tests: pytest, and pytorch-grad-cam as the reference GradCAM
+                    'generative': cfg['generative_requirements'].split()},  # the local language model and text-to-image generator of `comparison.generative`
     long_description=open('README.md', encoding='utf-8').read(), long_description_content_type='text/markdown',
     entry_points={'console_scripts': cfg['console_scripts'].split(),
                   'nbdev': [f"{cfg['lib_path']}={cfg['lib_path']}._modidx:d"]},

@@ -2,10 +2,9 @@
 from pathlib import Path
 import pandas as pd, pytest
 from conftest import committed_manifest
-from xai_study.world import zoo, scene as world
-from xai_study.attr import saliency, shapley
-from xai_study.attribution_similarity import similarity as sm
-from xai_study.cache import code_version
+from xai_study.world import zoo
+from xai_study.attribution_similarity import study
+from xai_study.cache import module_version
 
 ROOT = Path(__file__).resolve().parents[1]
 RUN = ROOT/'results'/'attribution_similarity'/'default'
@@ -36,10 +35,7 @@ def test_run_complete(manifest):
 def test_results_not_stale(manifest):
     "The committed tables come from the code and zoo as they are now: a change to either needs a new run"
     p = manifest['params']
-    now = code_version(saliency.gradcam, saliency.integrated_gradients, saliency.attribution_map, saliency.completeness, saliency.pixel_baseline,
-                       shapley.slic_segments, shapley.image_kernel_shap, shapley.kernel_shap, sm.similarity_matrix, sm.same_prediction_counts,
-                       sm.error_consistency, sm.mantel, sm.pca_coords, sm.ward_linkage, sm.clusters, sm.shuffled_baseline, sm.centre_baseline,
-                       sm.sanity_drop, sm.degenerate_cells, sm.fix_cell, sm.mass_inside, world.dominant_mask, zoo.untrained_model, zoo.finetune)
+    now = module_version(study)  # the template records the study module's version: every function it calls, and theirs
     assert p['code_version'] == now, 'results/attribution_similarity/default was made by other code; rerun `xai-study run attribution_similarity` and commit'
     for name, key in p['zoo_keys'].items(): assert key == zoo.zoo_key(name, p['seed'], p['size'], p['zoo_overrides']), name
 
@@ -80,13 +76,13 @@ def test_ig_completeness():
     assert (ig.steps == 50).all() and (ig.max_rel_error <= 0.01).all(), ig[['model', 'max_rel_error', 'within_1pct']]
 
 SHAP_SPEED_NOT_MET = ("ours is 1.19x (ResNet), 1.64x (EfficientNet), 1.56x (ConvNeXt) and 1.37x (ViT) faster than shap.KernelExplainer "
-                      "with the usual masking at the same 350 coalitions, 38 superpixels and 4 images (results/benchmarks/attribution.csv): "
+                      "with the usual masking at the same 350 coalitions, 38 superpixels and 4 images (results/benchmarks/attribution_similarity.csv): "
                       "both run the model on the same 1,400 masked images, and at 64 px those forward passes are most of the time")
 
 @pytest.mark.xfail(SHAP_SPEED_NOT_MET is not None, reason=SHAP_SPEED_NOT_MET or '', strict=True)
 def test_kernelshap_speed():
     "Our KernelSHAP is at least 5x faster than shap.KernelExplainer with the usual masking, on every zoo model at 64 px"
-    b = pd.read_csv(ROOT/'results'/'benchmarks'/'attribution.csv')
+    b = pd.read_csv(ROOT/'results'/'benchmarks'/'attribution_similarity.csv')
     t = b[b.case.str.startswith('KernelSHAP object_') & (b.measure == 'time') & b.reference.str.startswith('shap')]
     assert len(t) >= 2 and (t.reference_value / t.value >= 5).all(), t[['case', 'value', 'reference_value']]
 
@@ -96,6 +92,6 @@ AGREE_NOT_MET = {'object_vit': "ours and shap's estimates differ by 0.0192 (rela
                                    for m in ('object_resnet', 'object_efficientnet', 'object_convnext', 'object_vit', 'resnet50')])
 def test_kernelshap_estimates_agree(model):
     "Ours and shap's estimates differ by no more than sampling error: at most 1.5x the difference between two of our seeds"
-    b = pd.read_csv(ROOT/'results'/'benchmarks'/'attribution.csv')
+    b = pd.read_csv(ROOT/'results'/'benchmarks'/'attribution_similarity.csv')
     d = b[(b.measure == 'estimate_difference_shap') & b.case.str.startswith(f'KernelSHAP {model},')]
     assert len(d) == 1 and (d.value <= 1.5 * d.reference_value).all(), d[['case', 'value', 'reference_value']]

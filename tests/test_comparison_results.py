@@ -2,10 +2,8 @@
 from pathlib import Path
 import pandas as pd, pytest
 from conftest import committed_manifest
-from xai_study.world import zoo
-from xai_study.dissection import dissect
-from xai_study.comparison import concepts
-from xai_study.cache import code_version
+from xai_study.comparison import study
+from xai_study.cache import module_version
 
 RUN = Path(__file__).resolve().parents[1]/'results'/'comparison'/'default'
 
@@ -21,21 +19,20 @@ def test_run_complete(manifest):
 def test_results_not_stale(manifest):
     "The committed tables come from the code and zoo as they are now: a change to either needs a new run"
     p = manifest['params']
-    now = code_version(concepts.explain_units, concepts.best_predefined, concepts.heldout_scores, concepts.save_run,
-                       concepts.get_final_concepts, concepts.compare_methods, dissect.describe_neurons, dissect.SIMILARITIES.get(p['similarity']))
-    assert p['code_version'] == now, 'results/comparison/default was made by other code; rerun `xai-study run comparison` and commit'
-    for name in dict.fromkeys(p['late_models'] + p['final_models']):
-        assert p['zoo_keys'][name] == zoo.zoo_key(name, p['seed'], p['size'], p['zoo_overrides']), name
-    assert p['zoo_keys']['clip'] == zoo.zoo_key('clip', p['seed'], overrides=p['clip_overrides'])
+    stale = 'results/comparison/default was made by other code; rerun `xai-study run comparison` and commit'
+    assert p['code_version'] == module_version(study), stale
+    assert p['similarity_version'] == study.similarity_version(p['similarity']), stale
+    now = study.zoo_keys(list(dict.fromkeys(p['late_models'] + p['final_models'])), p['seed'], p['size'], p['zoo_overrides'], p['clip_overrides'])
+    for name, key in now.items(): assert p['zoo_keys'][name] == key, name
 
 def test_every_unit_labelled(manifest):
-    "100 units of each late layer and 10 of each final layer (the scene task has 8), once per metric, each with a label and a run folder"
+    "100 units of each late layer and 10 of each final layer (the scene task has 8), once per metric, each with a label and its steps"
     p = manifest['params']
     vs = pd.read_csv(RUN/'vs_clip_dissect.csv')
     per_metric = len(p['late_models']) * p['n_late'] + sum(min(p['n_final'], 8 if m.startswith('scene') else 36) for m in p['final_models'])
     assert len(vs) == per_metric * len(p['metrics']), len(vs)
     assert vs.our.notna().all() and vs['CLIP-Dissect'].notna().all()
-    assert len(list((RUN/'runs').iterdir())) == len(vs)
+    assert pd.read_csv(RUN/'steps.csv').groupby(['model', 'layer', 'unit', 'metric']).ngroups == len(vs)
 
 def test_heldout_gain():
     "On zoo units the search's label scores at least as well on held-out images as the best predefined concept, on average"

@@ -3,9 +3,9 @@ from pathlib import Path
 import pandas as pd, pytest
 from conftest import committed_manifest
 from xai_study.world import zoo
-from xai_study.contrasting import contrast
-from xai_study.attr import layer as attribution
-from xai_study.cache import code_version
+from xai_study.contrasting import contrast, study
+from xai_study.nmf.study import attribution_version
+from xai_study.cache import module_version
 
 RUN = Path(__file__).resolve().parents[1]/'results'/'contrasting'/'default'
 
@@ -22,8 +22,9 @@ def test_run_complete(manifest):
 def test_results_not_stale(manifest):
     "The committed tables come from the code and zoo as they are now: a change to either needs a new run"
     p = manifest['params']
-    now = code_version(contrast.contrast_pairs, contrast.over_seeds, contrast.Contrast, contrast.world_images, attribution.ATTRIBUTIONS.get(p['method']))
-    assert p['code_version'] == now, 'results/contrasting/default was made by other code; rerun `xai-study run contrasting` and commit'
+    stale = 'results/contrasting/default was made by other code; rerun `xai-study run contrasting` and commit'
+    assert p['code_version'] == module_version(study, contrast), stale  # what the template records: the study and the library module
+    assert p.get('attribution_version') == attribution_version(p['method']), stale
     assert p['zoo_keys'][p['model']] == zoo.zoo_key(p['model'], p['seed'], p['size'], p['zoo_overrides'])
 
 def test_pairs_of_every_kind():

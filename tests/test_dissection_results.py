@@ -3,8 +3,8 @@ from pathlib import Path
 import pandas as pd, pytest
 from conftest import committed_manifest
 from xai_study.world import zoo
-from xai_study.dissection import dissect
-from xai_study.cache import code_version
+from xai_study.dissection import clip_dissect, netdissect, study
+from xai_study.cache import module_version
 
 RUN = Path(__file__).resolve().parents[1]/'results'/'dissection'/'default'
 
@@ -20,10 +20,7 @@ def test_run_complete(manifest):
 def test_results_not_stale(manifest):
     "The committed figures come from the code and zoo as they are now: a change to either needs a new run"
     p = manifest['params']
-    sims = {p['similarity'], *p['class_similarities']}
-    now = code_version(dissect.describe_neurons, dissect.netdissect, dissect.oracle_similarity, dissect.bootstrap_stability,
-                       dissect.noise_stability, *[dissect.SIMILARITIES.get(s) for s in sims])
-    assert p['code_version'] == now, 'results/dissection/default was made by other dissection code; rerun `xai-study run dissection` and commit'
+    assert p['code_version'] == module_version(study, clip_dissect, netdissect), 'results/dissection/default was made by other dissection code; rerun `xai-study run dissection` and commit'
     for name in p['models']:
         assert p['zoo_keys'][name] == zoo.zoo_key(name, p['seed'], p['size'], p['zoo_overrides']), name
     assert p['zoo_keys']['clip'] == zoo.zoo_key('clip', p['seed'], overrides=p['clip_overrides'])

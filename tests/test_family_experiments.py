@@ -18,8 +18,8 @@ def test_comparison_small(family_home):
                   '-p', 'n_train', '64', '-p', 'n_val', '16', '-p', 'n_test', '72', '-p', 'n_boot', '10', '-p', 'clip_overrides', TINY_ZOO[5])
     steps = pd.read_csv(out/'steps.csv')
     assert set(steps.model) == {'object_resnet'} and set(steps.metric) == {'auc', 'mad'}
-    runs = sorted(p.name for p in (out/'runs').iterdir())
-    assert len(runs) == (3 + 2) * 2, runs  # one folder per unit and metric
+    assert steps.groupby(['layer', 'unit', 'metric']).ngroups == (3 + 2) * 2  # one search per unit and metric
+    assert not (out/'runs').exists()  # the original's run folders only on request (save_runs)
     held = pd.read_csv(out/'heldout.csv')
     assert set(held.method) == {'search', 'best predefined', 'clip-dissect'}
     assert len(held) == (3 + 2) * 2 * 3 and held.auc.between(0, 1).all()

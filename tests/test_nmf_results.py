@@ -3,9 +3,9 @@ from pathlib import Path
 import pandas as pd, pytest
 from conftest import committed_manifest
 from xai_study.world import zoo
-from xai_study.nmf import concepts as nmf
-from xai_study.attr import layer as attribution
-from xai_study.cache import code_version
+from xai_study.nmf import concepts as nmf, study
+from xai_study.nmf.study import attribution_version
+from xai_study.cache import module_version
 
 ROOT = Path(__file__).resolve().parents[1]
 RUN = ROOT/'results'/'nmf'/'default'
@@ -28,9 +28,9 @@ def test_run_complete(manifest):
 def test_results_not_stale(manifest):
     "The committed tables come from the code and zoo as they are now: a change to either needs a new run"
     p = manifest['params']
-    now = code_version(nmf.class_concepts, nmf.component_prediction, nmf.summarize, nmf.crop_overlap, nmf.prototypes, nmf.crops,
-                       nmf.component_heatmaps, attribution.ATTRIBUTIONS.get(p['method']))
-    assert p['code_version'] == now, 'results/nmf/default was made by other code; rerun `xai-study run nmf` and commit'
+    stale = 'results/nmf/default was made by other code; rerun `xai-study run nmf` and commit'
+    assert p['code_version'] == module_version(study, nmf), stale  # what the template records: the study and the library module
+    assert p.get('attribution_version') == attribution_version(p['method']), stale
     assert p['zoo_keys'][p['model']] == zoo.zoo_key(p['model'], p['seed'], p['size'], p['zoo_overrides'])
 
 def test_every_class_two_layers(manifest, table):

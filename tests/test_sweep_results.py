@@ -1,5 +1,5 @@
 "The committed seed sweep of the `world` experiment (issue 11's first use): complete, not stale, and its spread table in place."
-import json
+import json, re
 import pandas as pd, pytest
 from conftest import ROOT
 from xai_study.world import zoo
@@ -17,6 +17,12 @@ def test_sweep_complete(record):
     for p in record['points']:
         m = json.loads((ROOT/'results'/'world'/p['run']/'manifest.json').read_text())
         assert p['status'] == 'done' and m['status'] == 'done' and m['params']['models'] == MODELS and not m['params']['clip']
+
+def test_run_names_need_no_quoting(record):
+    "Every point's folder name is one a shell and a browser take as it is (its values are in sweep.json)"
+    for p in record['points']:
+        assert re.fullmatch(r'[A-Za-z0-9_.+-]+', p['run']), p['run']
+        assert (ROOT/'results'/'world'/p['run']).is_dir(), p['run']
 
 def test_not_stale(record):
     "Every point's zoo members are the ones today's zoo code would build for its seed"

@@ -2,7 +2,8 @@
 from pathlib import Path
 import pandas as pd, pytest
 from conftest import committed_manifest
-from xai_study.world import zoo
+from xai_study.cache import module_version
+from xai_study.world import zoo, study
 
 RUN = Path(__file__).resolve().parents[1]/'results'/'world'/'default'
 # held-out accuracy the issues ask of each zoo member: issue 3, object CNN >= 85% and scene CNN >= 90%; issue 10,
@@ -70,8 +71,10 @@ def test_clip_zero_shot():
     for cat, floor in ZERO_SHOT.items(): assert zs[cat] >= floor, (cat, zs[cat], floor)
 
 def test_results_not_stale(manifest, cards):
-    "The committed figures come from the zoo code as it is now: a change to the training code or the world needs a new run"
+    "The committed figures come from the zoo and study code as it is now: a change to the training code, the world or the analysis needs a new run"
     p = manifest['params']
+    assert p.get('code_version') == module_version(study), \
+        'results/world/default was made by other world.study code; rerun `xai-study run world` and commit'
     for name in cards.index:
         assert cards.zoo_key[name] == zoo.zoo_key(name, p['seed'], p['size'], p['zoo_overrides']), \
             f'{name}: results/world/default was made by other zoo code; rerun `xai-study run world` and commit'

@@ -5,21 +5,21 @@
 # %% ../../nbs/attr/31_layer.ipynb #c003
 from __future__ import annotations
 import numpy as np, torch, torch.nn as nn
-from ..core import Registry
+from ..core import Registry, check_choice
 from ..models.hooks import resolve_layer, split_call, get_layer, capture, eval_mode, probe_layouts, to_maps
 from ..models.registry import predict, pixels, model_device
 
 # %% auto #0
-__all__ = ['ATTRIBUTIONS', 'smoothgrad_noise', 'deeplift_smoothgrad', 'grad_x_act', 'no_attribution', 'layer_attribution',
-           'layer_features', 'attribution_maps']
+__all__ = ['ATTRIBUTIONS', 'LAYER_BASELINES', 'smoothgrad_noise', 'deeplift_smoothgrad', 'grad_x_act', 'no_attribution',
+           'layer_attribution', 'layer_features', 'attribution_maps']
 
 # %% ../../nbs/attr/31_layer.ipynb #c005
 def _check_x(x)->torch.Tensor:
     "`x` as a float tensor `[N, C, H, W]` on the CPU, refused otherwise"
     if not (isinstance(x, torch.Tensor) and x.ndim == 4 and x.is_floating_point() and len(x)):
         got = f"{x.dtype} {tuple(x.shape)}" if isinstance(x, torch.Tensor) else type(x).__name__
-        raise ValueError(f"x must be a non-empty float tensor [N, 3, H, W] in the model's normalised input space "
-                         f"(`model.normalize(model.geometry(images))`, or use `attribution_maps` for images); got {got}")
+        raise ValueError(f"inputs must be a non-empty float tensor [N, 3, H, W] of pixels in [0, 1] in the model's frame "
+                         f"(`models.pixels(model, images)`, or use `attribution_maps` for images); got {got}")
     return x.detach().cpu().float()
 
 def _targets(target, # an int, or N class indices
@@ -100,41 +100,42 @@ def smoothgrad_noise(seed:int, # the call's seed
 
 @ATTRIBUTIONS.register('deeplift_smoothgrad')
 def deeplift_smoothgrad(model:nn.Module, # the network, in eval mode
-                        x:torch.Tensor, # inputs [N, C, H, W] in normalised space (CPU)
+                        inputs:torch.Tensor, # inputs [N, C, H, W] in normalised space (CPU)
                         layer:str, # a resolved layer name
                         target:torch.Tensor, # class per image, LongTensor [N]
                         n_samples:int=20, # noisy copies per image (the original's 20); 1 with sigma=0 is plain DeepLift
                         sigma:float=0.25, # noise standard deviation in normalised input space (the original's 0.25)
-                        baseline:float=1.0, # constant baseline image in normalised space (the original's 1.0)
+                        baselines:float|torch.Tensor=1.0, # reference in normalised space: a constant (the original's 1.0) or [N, C, H, W]
                         seed:int=0, # seed of the noise (`smoothgrad_noise`)
-                        batch_size:int=16, # noisy copies per DeepLift call
-                        first:int=0, # number of `x[0]` in a larger set (chunked callers): image `i` draws the noise of `first + i`
+                        internal_batch_size:int=16, # noisy copies per DeepLift call
+                        first:int=0, # number of `inputs[0]` in a larger set (chunked callers): image `i` draws the noise of `first + i`
                         **_)->torch.Tensor:
     "Mean over noisy copies `x + N(0, sigma^2)` of captum's DeepLift (rescale rule) of the target logit at `layer`'s output"
     from captum.attr import LayerDeepLift
     dl, dev = LayerDeepLift(model, get_layer(model, layer), multiply_by_inputs=True), model_device(model)
-    N, total, cur = len(x), None, {}
+    N, total, cur = len(inputs), None, {}
     rows = torch.arange(N * n_samples)
-    for r in rows.split(batch_size):
+    for r in rows.split(internal_batch_size):
         img, s = r // n_samples, r % n_samples
-        cur = {i: cur[i] if i in cur else smoothgrad_noise(seed, first + i, n_samples, x.shape[1:]) for i in img.unique().tolist()}
+        cur = {i: cur[i] if i in cur else smoothgrad_noise(seed, first + i, n_samples, inputs.shape[1:]) for i in img.unique().tolist()}
         noise = torch.stack([cur[i][j] for i, j in zip(img.tolist(), s.tolist())])
+        b = baselines[img].to(dev) if isinstance(baselines, torch.Tensor) else float(baselines)
         with torch.enable_grad():
-            a = dl.attribute((x[img] + sigma * noise).to(dev), baselines=float(baseline), target=target[img].to(dev)).detach().float()
+            a = dl.attribute((inputs[img] + sigma * noise).to(dev), baselines=b, target=target[img].to(dev)).detach().float()
         if total is None: total = torch.zeros(N, *a.shape[1:], device=dev)
         total.index_add_(0, img.to(dev), a)
     return total / n_samples
 
 @ATTRIBUTIONS.register('grad_x_act')
 def grad_x_act(model:nn.Module, # the network, in eval mode
-               x:torch.Tensor, # inputs [N, C, H, W] in normalised space (CPU)
+               inputs:torch.Tensor, # inputs [N, C, H, W] in normalised space (CPU)
                layer:str, # a resolved layer name
                target:torch.Tensor, # class per image, LongTensor [N]
-               batch_size:int=16, # images per forward
+               internal_batch_size:int=16, # images per forward
                **_)->torch.Tensor:
     "Gradient of the target logit w.r.t. `layer`'s output, times that output (no noise, no baseline)"
     dev, out = model_device(model), []
-    for xb, tb in zip(x.split(batch_size), target.split(batch_size)):
+    for xb, tb in zip(inputs.split(internal_batch_size), target.split(internal_batch_size)):
         with torch.enable_grad(), capture(model, layer) as cap:
             logits = model(xb.to(dev).requires_grad_(True))
             act = cap[layer]
@@ -157,53 +158,73 @@ def _features(model, x, layer, lay, batch_size)->torch.Tensor:
             out.append(to_maps(cap.acts[layer], lay, layer).float().cpu())
     return torch.cat(out)
 
-def layer_attribution(model:nn.Module, # a classifier returning logits [N, classes]
-                      x:torch.Tensor, # inputs [N, 3, H, W] in the model's normalised space (`model.normalize(model.geometry(images))`)
+LAYER_BASELINES = ('mean_plus_std',)  # named DeepLift baselines: each channel's mean + 1 std (1.0 in normalised space, the original's)
+
+def _normalised(model, x:torch.Tensor)->torch.Tensor:
+    "Pixels `x` through `model.normalize`, refused when the model has none"
+    if not callable(getattr(model, 'normalize', None)):
+        raise ValueError("model has no `normalize`: inputs and baselines are pixels; load it with `models.load_model` or add it with `models.attach`")
+    return model.normalize(x)
+
+def _baselines(model, # the model (its `normalize`)
+               baselines, # 'mean_plus_std', or a pixel value / tensor broadcastable to `x`
+               x:torch.Tensor, # the inputs' pixels [N, 3, H, W]
+              ):
+    "DeepLift's reference in normalised space: the constant 1.0 for 'mean_plus_std', else the pixel baselines normalised"
+    if isinstance(baselines, str): check_choice(baselines, LAYER_BASELINES, 'baselines'); return 1.0
+    b = torch.as_tensor(baselines).detach().cpu().float()
+    try: b = torch.broadcast_to(b, x.shape).clone()
+    except RuntimeError: raise ValueError(f"baselines: a value or tensor must broadcast to the inputs' {tuple(x.shape)}; got {tuple(b.shape)}") from None
+    return _normalised(model, b)
+
+def layer_attribution(model:nn.Module, # a classifier returning logits [N, classes], with `normalize` (a registry model)
+                      inputs:torch.Tensor, # pixels [N, 3, H, W] in [0, 1] in the model's frame (`models.pixels(model, images)`)
                       layer:str, # a layer with maps, called once per forward ('layer4', 'blocks[-1]')
                       target, # class to explain: an int for every image, or a LongTensor [N]
                       method:str='deeplift_smoothgrad', # one of `ATTRIBUTIONS`: 'deeplift_smoothgrad' (the original's), 'grad_x_act', 'none'
+                      baselines='mean_plus_std', # DeepLift's reference in pixel space: 'mean_plus_std' (the original's), a value or a tensor
                       n_samples:int=20, # SmoothGrad copies (the original's 20)
                       sigma:float=0.25, # SmoothGrad noise std in normalised space (the original's 0.25)
-                      baseline:float=1.0, # DeepLift's constant baseline in normalised space (the original's 1.0)
                       seed:int=0, # seed of the SmoothGrad noise
-                      batch_size:int=16, # rows per forward (noisy copies for DeepLift, images otherwise)
-                      first:int=0, # number of `x[0]` in a larger set, for the noise: chunked calls then draw what one call would
+                      internal_batch_size:int=16, # rows per forward (noisy copies for DeepLift, images otherwise)
+                      first:int=0, # number of `inputs[0]` in a larger set, for the noise: chunked calls then draw what one call would
                      )->tuple:
     "(features float32 [N, C, h, w], weight float32 [N, h, w] = channel mean of relu(attribution)) at `layer`, on the CPU"
-    fn, x = ATTRIBUTIONS.get(method), _check_x(x)
+    fn, x = ATTRIBUTIONS.get(method), _check_x(inputs)
     if not (isinstance(n_samples, (int, np.integer)) and n_samples >= 1): raise ValueError(f"n_samples={n_samples!r} must be an int >= 1")
-    if not (isinstance(batch_size, (int, np.integer)) and batch_size >= 1): raise ValueError(f"batch_size={batch_size!r} must be an int >= 1")
+    if not (isinstance(internal_batch_size, (int, np.integer)) and internal_batch_size >= 1):
+        raise ValueError(f"internal_batch_size={internal_batch_size!r} must be an int >= 1")
     if sigma < 0: raise ValueError(f"sigma={sigma!r} must be >= 0 (0: no noise)")
+    xn, bn = _normalised(model, x), _baselines(model, baselines, x)
     with eval_mode(model):
-        name, lay, n_out = _plan(model, x, layer, method)
-        t = _targets(target, len(x), n_out)
-        feats = _features(model, x, name, lay, batch_size)
-        a = fn(model, x, name, t, n_samples=n_samples if sigma > 0 else 1, sigma=sigma, baseline=baseline, seed=seed,
-               batch_size=batch_size, first=first)
+        name, lay, n_out = _plan(model, xn, layer, method)
+        t = _targets(target, len(xn), n_out)
+        feats = _features(model, xn, name, lay, internal_batch_size)
+        a = fn(model, xn, name, t, n_samples=n_samples if sigma > 0 else 1, sigma=sigma, baselines=bn, seed=seed,
+               internal_batch_size=internal_batch_size, first=first)
     if a is None: return feats, torch.ones(feats.shape[0], *feats.shape[2:])
     return feats, to_maps(a, lay, name).clamp_min(0).mean(1).float().cpu()
 
 # %% ../../nbs/attr/31_layer.ipynb #c021
-def layer_features(model:nn.Module, # a network
-                   x:torch.Tensor, # inputs [N, 3, H, W] in the model's normalised space
+def layer_features(model:nn.Module, # a network with `normalize` (a registry model)
+                   inputs:torch.Tensor, # pixels [N, 3, H, W] in [0, 1] in the model's frame (`models.pixels(model, images)`)
                    layer:str, # a layer with maps, called once per forward
-                   batch_size:int=64, # images per forward
+                   internal_batch_size:int=64, # images per forward
                   )->torch.Tensor:
-    "The layer's output on `x` as float32 maps [N, C, h, w] on the CPU (eval mode, the caller's modes restored)"
-    x = _check_x(x)
+    "The layer's output on `inputs` as float32 maps [N, C, h, w] on the CPU (eval mode, the caller's modes restored)"
+    xn = _normalised(model, _check_x(inputs))
     with eval_mode(model):
-        name, lay, _ = _plan(model, x, layer, 'none')
-        return _features(model, x, name, lay, batch_size)
+        name, lay, _ = _plan(model, xn, layer, 'none')
+        return _features(model, xn, name, lay, internal_batch_size)
 
 # %% ../../nbs/attr/31_layer.ipynb #c027
 def attribution_maps(model:nn.Module, # a registry model (with `geometry` and `normalize`)
                      images, # as for `models.predict`: uint8 [N, H, W, 3], PIL images, or float [N, 3, H, W] in [0, 1]
                      layer:str, # a layer with maps, called once per forward
                      target=None, # class to explain (int or LongTensor [N]); None: the model's predicted class
-                     **kwargs, # `layer_attribution`'s options (method, n_samples, sigma, baseline, seed, batch_size)
+                     **kwargs, # `layer_attribution`'s options (method, baselines, n_samples, sigma, seed, internal_batch_size)
                     )->tuple:
     "(features [N, C, h, w], weight [N, h, w], predicted classes [N]) of `images` at `layer`, explaining `target` or the prediction"
     pred = predict(model, images).argmax(1)
-    x = model.normalize(pixels(model, images))
-    f, w = layer_attribution(model, x, layer, pred if target is None else target, **kwargs)
+    f, w = layer_attribution(model, pixels(model, images), layer, pred if target is None else target, **kwargs)
     return f, w, pred

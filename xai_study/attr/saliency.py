@@ -8,14 +8,14 @@ import math, re, time
 from fnmatch import fnmatchcase
 from typing import NamedTuple
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
-from ..core import check_choice
+from ..core import check_choice, Progress
 from ..models.hooks import LAYOUTS, resolve_layer, capture, eval_mode, probe_layouts, to_maps
 from ..models.registry import pixels, model_device
 
 # %% auto #0
-__all__ = ['GRADCAM_LAYERS', 'IG_METHODS', 'BASELINES', 'CamLayer', 'model_arch', 'gradcam_layer', 'GradCAM', 'gradcam_weights',
-           'gradcam', 'path_steps', 'gaussian_blur', 'pixel_baseline', 'integrated_gradients', 'attribution_map',
-           'Completeness', 'completeness']
+__all__ = ['GRADCAM_LAYERS', 'SEED_TIMM', 'IG_METHODS', 'BASELINES', 'CamLayer', 'model_arch', 'gradcam_layer', 'Attribution',
+           'gradcam_weights', 'gradcam', 'path_steps', 'gaussian_blur', 'pixel_baseline', 'integrated_gradients',
+           'attribution_map', 'Completeness', 'completeness']
 
 # %% ../../nbs/attr/32_saliency.ipynb #c005
 class CamLayer(NamedTuple):
@@ -57,6 +57,11 @@ def gradcam_layer(model:nn.Module, # a registry, zoo or timm model
     raise ValueError(f"no GradCAM layer is known for {source or '(no model_id)'}/{arch}; pass layer= (the last layer with maps before "
                      f"global pooling, and layout= if its layout is ambiguous) or add a `CamLayer` row to the table. Known: {known}")
 
+# %% ../../nbs/attr/32_saliency.ipynb #ndc035c4
+SEED_TIMM = ('deit_small_patch16_224', 'deit_tiny_patch16_224', 'densenet121', 'efficientnet_b3', 'efficientnet_b4', 'convnextv2_nano',
+             'pvt_v2_b2', 'mobilenetv3_large_100', 'swin_tiny_patch4_window7_224', 'resnet18', 'resnet50', 'resnext50_32x4d',
+             'res2net50_26w_4s', 'vit_base_patch32_224')  # the seed's 14 (DESIGN.md section 4)
+
 # %% ../../nbs/attr/32_saliency.ipynb #c010
 def _class_targets(target, # an int for every image, or one class index per image
                    n:int, # number of images
@@ -78,25 +83,16 @@ def _logits(out, t:torch.Tensor|None=None)->torch.Tensor:
         raise ValueError(f"target holds class {bad}, but the model has {out.shape[1]} outputs (0..{out.shape[1] - 1})")
     return out
 
-class _Progress:
-    "Prints `what: done/total, ~s left` at most every `every` seconds when `on`"
-    def __init__(self, what:str, total:int, on:bool, every:float=10.):
-        self.what, self.total, self.on, self.every = what, total, on, every
-        self.t0 = self.last = time.monotonic()
-    def __call__(self, done:int):
-        now = time.monotonic()
-        if not self.on or (now - self.last < self.every and done < self.total): return
-        self.last = now
-        print(f"{self.what}: {done}/{self.total}, ~{(now - self.t0) / max(done, 1) * (self.total - done):.0f} s left", flush=True)
 
 # %% ../../nbs/attr/32_saliency.ipynb #c011
-class GradCAM(NamedTuple):
-    "What `gradcam` returns: float32 tensors on the CPU"
-    maps:torch.Tensor # [N, h, w] at the layer's resolution
-    upsampled:torch.Tensor # [N, H, W] at the model's input size (bilinear, half-pixel centres)
+class Attribution(NamedTuple):
+    "What `gradcam`, `integrated_gradients` and `shapley.image_kernel_shap` return: tensors on the CPU"
+    maps:torch.Tensor # [N, h, w] float32, one value per position: GradCAM's at the layer's resolution; IG's channel sum of |attributions|; KernelSHAP's superpixel values
+    upsampled:torch.Tensor # [N, H, W] the maps at the model's input size (GradCAM: bilinear, half-pixel centres; IG, KernelSHAP: `maps` itself)
     preds:torch.Tensor # each image's predicted class [N]
     targets:torch.Tensor # the class explained [N]
-    layer:str # the layer's module name
+    layer:str|None=None # GradCAM's layer (module name); None for the others
+    attributions:torch.Tensor|None=None # the raw attributions: IG's [N, 3, H, W] (float32), KernelSHAP's values [N, M] (float64); None for GradCAM
 
 def gradcam_weights(acts:torch.Tensor, # the layer's maps [B, C, h, w]
                     grads:torch.Tensor, # the target score's gradient with respect to them [B, C, h, w]
@@ -118,19 +114,20 @@ def _cam_layer(model, x, layer, layout)->tuple:
     return name, lay
 
 def gradcam(model:nn.Module, # a registry model (with `geometry` and `normalize`) returning logits
-            images, # as for `models.predict`: uint8 [N, H, W, 3], PIL images, or float [N, 3, H, W] in [0, 1]
+            inputs, # images as for `models.predict`: uint8 [N, H, W, 3], PIL images, or float [N, 3, H, W] in [0, 1]
             target=None, # class to explain: None (each image's predicted class, as the seed), an int, or N class indices
             layer:str|None=None, # the layer; None: `gradcam_layer(model)` from `GRADCAM_LAYERS`
             layout:str|None=None, # the layer's layout (one of `hooks.LAYOUTS`) instead of the table's or the probed one
-            batch_size:int=32, # images per forward and backward
+            internal_batch_size:int=32, # images per forward and backward (captum's name)
             weights=gradcam_weights, # `(acts, grads) -> [B, C]` channel weights: the variant's one difference
             progress:bool=False, # print progress every 10 s
-           )->GradCAM:
-    "GradCAM of `images` for `target` at `layer`: relu of the channel sum of the layer's maps weighted by `weights`"
-    if not (isinstance(batch_size, (int, np.integer)) and batch_size >= 1): raise ValueError(f"batch_size={batch_size!r} must be an int >= 1")
-    x, dev = pixels(model, images), model_device(model)
+           )->Attribution:
+    "GradCAM of `inputs` for `target` at `layer`: relu of the channel sum of the layer's maps weighted by `weights`"
+    batch_size = internal_batch_size
+    if not (isinstance(batch_size, (int, np.integer)) and batch_size >= 1): raise ValueError(f"internal_batch_size={batch_size!r} must be an int >= 1")
+    x, dev = pixels(model, inputs), model_device(model)
     tg = None if target is None else _class_targets(target, len(x))
-    maps, preds, tgts, prog = [], [], [], _Progress('gradcam images', len(x), progress)
+    maps, preds, tgts, prog = [], [], [], Progress('gradcam images', len(x), progress)
     with eval_mode(model):
         name, lay = _cam_layer(model, x, layer, layout)
         for i in range(0, len(x), batch_size):
@@ -147,19 +144,19 @@ def gradcam(model:nn.Module, # a registry model (with `geometry` and `normalize`
             preds.append(p.cpu()); tgts.append(tb.cpu()); prog(i + len(xb))
     maps = torch.cat(maps)
     up = F.interpolate(maps[:, None], size=tuple(x.shape[2:]), mode='bilinear', align_corners=False)[:, 0]
-    return GradCAM(maps, up, torch.cat(preds), torch.cat(tgts), name)
+    return Attribution(maps, up, torch.cat(preds), torch.cat(tgts), name)
 
 # %% ../../nbs/attr/32_saliency.ipynb #c024
 IG_METHODS = ('gausslegendre', 'riemann_trapezoid', 'riemann_left', 'riemann_right', 'riemann_middle')
 
-def path_steps(steps:int, # number of points on the path
+def path_steps(n_steps:int, # number of points on the path
                method:str='gausslegendre', # one of `IG_METHODS` (captum's names; 'gausslegendre' is captum's default)
               )->tuple:
-    "(alphas, weights): float64 tensors `[steps]` of a quadrature of `∫_0^1 g(α) dα ≈ sum_i weights[i] g(alphas[i])`"
+    "(alphas, weights): float64 tensors `[n_steps]` of a quadrature of `∫_0^1 g(α) dα ≈ sum_i weights[i] g(alphas[i])`"
     check_choice(method, IG_METHODS, 'method')
     least = 2 if method == 'riemann_trapezoid' else 1
-    if not (isinstance(steps, (int, np.integer)) and steps >= least): raise ValueError(f"steps={steps!r} must be an int >= {least}")
-    n, k = int(steps), np.arange(int(steps))
+    if not (isinstance(n_steps, (int, np.integer)) and n_steps >= least): raise ValueError(f"n_steps={n_steps!r} must be an int >= {least}")
+    n, k = int(n_steps), np.arange(int(n_steps))
     if method == 'gausslegendre':
         a, w = np.polynomial.legendre.leggauss(n)  # nodes and weights on [-1, 1]
         a, w = (a + 1) / 2, w / 2
@@ -196,30 +193,32 @@ def pixel_baseline(x:torch.Tensor, # images in pixel space [N, 3, H, W] in [0, 1
 
 # %% ../../nbs/attr/32_saliency.ipynb #c028
 def _predicted(model, xn, max_batch)->torch.Tensor:
-    "Each image's predicted class (LongTensor [N], CPU), `max_batch` images per forward"
+    "Each image's predicted class (LongTensor [N], CPU), `internal_batch_size` images per forward"
     dev = model_device(model)
     with torch.no_grad(): return torch.cat([_logits(model(b.to(dev))).argmax(1).cpu() for b in xn.split(max_batch)])
 
 def integrated_gradients(model:nn.Module, # a registry model (with `geometry` and `normalize`) returning logits
-                         images, # as for `models.predict`: uint8 [N, H, W, 3], PIL images, or float [N, 3, H, W] in [0, 1]
+                         inputs, # images as for `models.predict`: uint8 [N, H, W, 3], PIL images, or float [N, 3, H, W] in [0, 1]
                          target=None, # class to explain: None (each image's predicted class), an int, or N class indices
-                         baseline='black', # 'black', 'blur', 'mean' (pixel space, see `pixel_baseline`) or a pixel-space tensor
-                         steps:int=50, # points on the path (the seed's 50)
+                         baselines='black', # 'black', 'blur', 'mean' (pixel space, see `pixel_baseline`) or a pixel-space tensor
+                         n_steps:int=50, # points on the path (the seed's 50)
                          method:str='gausslegendre', # quadrature, one of `IG_METHODS` (captum's names and default)
-                         max_batch:int=64, # interpolated images per forward and backward: the memory cap
+                         internal_batch_size:int=64, # interpolated images per forward and backward: the memory cap (captum's name)
                          blur_sigma:float|None=None, # the 'blur' baseline's std in pixels (None: H / 16)
                          progress:bool=False, # print progress every 10 s
-                        )->torch.Tensor:
-    "Integrated Gradients `[N, 3, H, W]` (float32, CPU) of the target score, in the model's input frame (see `attribution_map`)"
-    if not (isinstance(max_batch, (int, np.integer)) and max_batch >= 1): raise ValueError(f"max_batch={max_batch!r} must be an int >= 1")
-    alphas, w = path_steps(steps, method)
-    x, dev = pixels(model, images), model_device(model)
+                        )->Attribution:
+    "Integrated Gradients of the target score: `attributions` `[N, 3, H, W]` in the model's input frame, `maps` their `attribution_map`"
+    max_batch = internal_batch_size
+    if not (isinstance(max_batch, (int, np.integer)) and max_batch >= 1): raise ValueError(f"internal_batch_size={max_batch!r} must be an int >= 1")
+    alphas, w = path_steps(n_steps, method)
+    x, dev = pixels(model, inputs), model_device(model)
     S, N = len(alphas), len(x)
     with eval_mode(model):
-        xn, bn = model.normalize(x).to(dev), model.normalize(pixel_baseline(x, baseline, blur_sigma)).to(dev)
-        t = _predicted(model, xn, max_batch) if target is None else _class_targets(target, N)
+        xn, bn = model.normalize(x).to(dev), model.normalize(pixel_baseline(x, baselines, blur_sigma)).to(dev)
+        preds = _predicted(model, xn, max_batch)
+        t = preds.clone() if target is None else _class_targets(target, N)
         alphas, w, t = alphas.to(dev, xn.dtype), w.to(dev, xn.dtype), t.to(dev)
-        total, prog = torch.zeros_like(xn), _Progress('integrated gradients rows', N * S, progress)
+        total, prog = torch.zeros_like(xn), Progress('integrated gradients rows', N * S, progress)
         for r in torch.arange(N * S, device=dev).split(max_batch):
             img, k = r // S, r % S
             xb = (bn[img] + alphas[k, None, None, None] * (xn[img] - bn[img])).requires_grad_(True)
@@ -227,7 +226,9 @@ def integrated_gradients(model:nn.Module, # a registry model (with `geometry` an
                 out = _logits(model(xb), t)
                 g, = torch.autograd.grad(out.gather(1, t[img, None]).sum(), xb)
             total.index_add_(0, img, g * w[k, None, None, None]); prog(int(r[-1]) + 1)
-    return ((xn - bn) * total).float().cpu()
+    a = ((xn - bn) * total).float().cpu()
+    maps = attribution_map(a)
+    return Attribution(maps, maps, preds, t.cpu(), None, a)
 
 def attribution_map(attributions:torch.Tensor, # [N, C, H, W], e.g. from `integrated_gradients`
                    )->torch.Tensor:
@@ -243,18 +244,19 @@ class Completeness(NamedTuple):
     rel_error:torch.Tensor # |total - expected| / |expected|
 
 def completeness(model:nn.Module, # the model the attributions are of
-                 images, # the images they are of (as for `integrated_gradients`)
-                 attributions:torch.Tensor, # [N, 3, H, W] from `integrated_gradients`
+                 inputs, # the images they are of (as for `integrated_gradients`)
+                 attributions, # `integrated_gradients`'s `Attribution`, or its `attributions` [N, 3, H, W]
                  target=None, # the class they explain (None: each image's predicted class)
-                 baseline='black', # the baseline they used
+                 baselines='black', # the baseline they used
                  blur_sigma:float|None=None, # the 'blur' baseline's std they used
                 )->Completeness:
     "Sum of `attributions` per image against `f(x) - f(baseline)` of the target score (Sundararajan et al.'s completeness)"
-    x, dev = pixels(model, images), model_device(model)
+    if isinstance(attributions, Attribution): attributions = attributions.attributions
+    x, dev = pixels(model, inputs), model_device(model)
     if attributions.shape != x.shape: raise ValueError(f"attributions {tuple(attributions.shape)} do not match the images {tuple(x.shape)}")
     with torch.no_grad(), eval_mode(model):
         fx = _logits(model(model.normalize(x).to(dev))).double().cpu()
-        fb = _logits(model(model.normalize(pixel_baseline(x, baseline, blur_sigma)).to(dev))).double().cpu()
+        fb = _logits(model(model.normalize(pixel_baseline(x, baselines, blur_sigma)).to(dev))).double().cpu()
     t = fx.argmax(1) if target is None else _class_targets(target, len(x))
     i = torch.arange(len(x))
     total, expected = attributions.double().sum((1, 2, 3)), fx[i, t] - fb[i, t]

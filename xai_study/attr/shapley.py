@@ -8,7 +8,7 @@ import math, time
 import numpy as np, torch, torch.nn as nn
 from ..core import check_choice
 from ..models.registry import model_device
-from .saliency import pixel_baseline, BASELINES
+from .saliency import pixel_baseline, BASELINES, Attribution
 from ..models.hooks import eval_mode
 
 # %% auto #0
@@ -302,27 +302,29 @@ def _captum_image(model, x, seg, base, t, n_samples, seed, output, batch_size)->
     return a[0, 0].flatten().double().cpu().numpy()[first]
 
 def image_kernel_shap(model:nn.Module, # a registry model (with `geometry` and `normalize`)
-                      images, # uint8 [N, H, W, 3], or float [N, 3, H, W] in [0, 1]
-                      segments=None, # int [N, H, W] superpixels (default: `slic_segments(images, n_segments, compactness)`); pass them to share across models
-                      baseline='mean', # pixel-space baseline for `pixel_baseline`: 'mean', 'black', 'blur', or a float [N or 1, 3, H, W]
+                      inputs, # images: uint8 [N, H, W, 3], or float [N, 3, H, W] in [0, 1]
+                      target=None, # class to explain: None (each image's predicted class, as the seed study), an int, or N ints
+                      segments=None, # int [N, H, W] superpixels (default: `slic_segments(inputs, n_segments, compactness)`); pass them to share across models
+                      baselines='mean', # pixel-space baseline for `pixel_baseline`: 'mean', 'black', 'blur', or a float [N or 1, 3, H, W]
                       n_samples:int=350, # coalitions per image besides the empty and full ones (the seed study's 350)
                       seed:int=0, # seeds the coalition sampler (the same coalitions for every image with the same count)
-                      target=None, # class to explain: None (each image's predicted class, as the seed study), an int, or N ints
                       output:str='logit', # the score explained: 'logit' (as the seed study, whose captum call saw logits) or 'prob' (softmax)
-                      batch_size:int=256, # masked images per forward
+                      internal_batch_size:int=256, # masked images per forward (captum's name)
                       n_segments:int=50, # SLIC's target count when `segments` is None
                       compactness:float=10., # SLIC's compactness when `segments` is None
                       blur_sigma:float|None=None, # the 'blur' baseline's sigma in pixels (default: image height / 16, `saliency.pixel_baseline`)
                       backend:str='xai_study', # 'xai_study' (batched over images, masks on the device), 'shap' (`shap.KernelExplainer`) or 'captum' (`KernelShap`): references
                       paired:bool=True, # antithetic coalition pairs (ours only)
                       progress:bool=True, # print progress every 10 s (ours only)
-                     )->tuple:
-    "KernelSHAP on superpixels: (values float64 `[N, M]`, zero for labels an image lacks; maps float32 `[N, H, W]`, each pixel its superpixel's value)"
+                     )->Attribution:
+    "KernelSHAP on superpixels: `attributions` the values float64 `[N, M]` (zero for labels an image lacks), `maps` float32 `[N, H, W]` each pixel its superpixel's value"
     check_choice(backend, BACKENDS, 'backend'); check_choice(output, OUTPUTS, 'output')
-    x = _as_pixels(images)
+    batch_size = internal_batch_size
+    x = _as_pixels(inputs)
     seg = slic_segments(x, n_segments, compactness) if segments is None else _check_segments(segments, x)
-    base = pixel_baseline(x, baseline, blur_sigma)  # `saliency.pixel_baseline`: the one pixel-space baseline of IG and KernelSHAP
-    targets = _targets(model, x, target, output, batch_size)
+    base = pixel_baseline(x, baselines, blur_sigma)  # `saliency.pixel_baseline`: the one pixel-space baseline of IG and KernelSHAP
+    preds = _targets(model, x, None, output, batch_size)
+    targets = preds.clone() if target is None else _targets(model, x, target, output, batch_size)
     if backend == 'xai_study': vals = _ours(model, x, seg, base, targets, n_samples, seed, output, batch_size, paired, progress)
     elif backend == 'shap':
         vals = [shap_kernel_shap(image_value_fn(model, x[i], seg[i], base[i], int(targets[i]), output, batch_size),
@@ -330,5 +332,5 @@ def image_kernel_shap(model:nn.Module, # a registry model (with `geometry` and `
     else: vals = [_captum_image(model, x[i], seg[i], base[i], targets[i], n_samples, seed, output, batch_size) for i in range(len(x))]
     values = np.zeros((len(x), int(seg.max()) + 1))
     for i, v in enumerate(vals): values[i, :len(v)] = v
-    maps = np.take_along_axis(values, seg.reshape(len(x), -1), 1).reshape(seg.shape).astype(np.float32)
-    return values, maps
+    maps = torch.from_numpy(np.take_along_axis(values, seg.reshape(len(x), -1), 1).reshape(seg.shape).astype(np.float32))
+    return Attribution(maps, maps, preds, targets, None, torch.from_numpy(values))

@@ -11,7 +11,7 @@ from ..core import Registry, check_choice
 from ..models.hooks import replace
 
 # %% auto #0
-__all__ = ['NORMS', 'SIMILARITIES', 'area_weights', 'to_grid', 'as_maps', 'common_grid', 'normalise', 'Similarity', 'prepare',
+__all__ = ['NORMS', 'MAP_SIMILARITIES', 'area_weights', 'to_grid', 'as_maps', 'common_grid', 'normalise', 'Similarity', 'prepare',
            'median_sigma', 'pair_similarity', 'similarity_matrix', 'same_prediction_counts', 'cohen_kappa',
            'error_consistency', 'offdiag', 'mantel', 'pca_coords', 'ward_linkage', 'clusters', 'plot_matrix',
            'plot_pca', 'plot_dendrogram', 'derangement', 'shuffled_baseline', 'centre_prior', 'centre_baseline',
@@ -105,18 +105,18 @@ def _rbf(a, b, sigma):
     "exp(-0.5 ||a - b||^2 / sigma^2) of each row pair"
     return np.exp(-0.5 * ((a - b) ** 2).sum(1) / float(sigma) ** 2)
 
-SIMILARITIES = Registry('similarity function', 'sim')
-SIMILARITIES.register('cosine', Similarity(_cosine))
-SIMILARITIES.register('rbf', Similarity(_rbf, norm='l1', sigma='median'))
-SIMILARITIES.register('rbf_raw', Similarity(_rbf, grid=False, sigma=10.0))  # the seed's: raw maps, sigma = 10
+MAP_SIMILARITIES = Registry('map similarity', 'sim')
+MAP_SIMILARITIES.register('cosine', Similarity(_cosine))
+MAP_SIMILARITIES.register('rbf', Similarity(_rbf, norm='l1', sigma='median'))
+MAP_SIMILARITIES.register('rbf_raw', Similarity(_rbf, grid=False, sigma=10.0))  # the seed's: raw maps, sigma = 10
 
 # %% ../../nbs/attribution_similarity/80_similarity.ipynb #c021
 def _spec(sim)->Similarity:
     "The `Similarity` named `sim` (or `sim` itself)"
-    return sim if isinstance(sim, Similarity) else SIMILARITIES.get(sim)
+    return sim if isinstance(sim, Similarity) else MAP_SIMILARITIES.get(sim)
 
 def prepare(maps, # dict model -> [N, H, W] (or as `as_maps` takes)
-            sim='cosine', # a name in SIMILARITIES or a `Similarity`
+            sim='cosine', # a name in MAP_SIMILARITIES or a `Similarity`
             grid='auto', # 'auto' (the similarity's choice), (h, w), or None (as given)
             norm:str='auto', # 'auto' (the similarity's) or one of NORMS
            )->tuple:
@@ -160,7 +160,7 @@ def _sigma(spec:Similarity, sigma, prepared:dict):
 # %% ../../nbs/attribution_similarity/80_similarity.ipynb #c023
 def pair_similarity(a, # model A's maps [N, H, W]
                     b, # model B's maps [N, H', W'] (the same images)
-                    sim='cosine', # a name in SIMILARITIES or a `Similarity`
+                    sim='cosine', # a name in MAP_SIMILARITIES or a `Similarity`
                     grid='auto', # 'auto' (the similarity's choice: the coarser grid of the two), (h, w), or None
                     norm:str='auto', # 'auto' (the similarity's) or one of NORMS
                     sigma='auto', # RBF width: 'auto' (the similarity's), 'median' or a number
@@ -181,7 +181,7 @@ def _preds(preds:dict, names:list, n:int, param:str)->dict:
     return out
 
 def similarity_matrix(maps, # dict model -> maps [N, H, W] (or an array [models, N, H, W] with `names`)
-                      sim='cosine', # a name in SIMILARITIES or a `Similarity`
+                      sim='cosine', # a name in MAP_SIMILARITIES or a `Similarity`
                       same_prediction:dict|None=None, # dict model -> predicted classes [N]: average each pair over the images both predict alike
                       grid='auto', # 'auto' (the similarity's choice: the coarsest model's grid), (h, w), or None
                       norm:str='auto', # 'auto' (the similarity's) or one of NORMS
@@ -402,7 +402,7 @@ def derangement(n:int, # number of items (at least 2)
     return out
 
 def shuffled_baseline(maps, # dict model -> maps [N, H, W] (or an array with `names`)
-                      sim='cosine', # a name in SIMILARITIES or a `Similarity`
+                      sim='cosine', # a name in MAP_SIMILARITIES or a `Similarity`
                       seed:int=0, # seed of the image derangement
                       grid='auto', # as in `similarity_matrix`
                       norm:str='auto', # as in `similarity_matrix`
@@ -431,7 +431,7 @@ def centre_prior(grid:tuple, # (h, w)
     return np.exp(-0.5 * (y[:, None] ** 2 + x[None] ** 2) / sigma ** 2)
 
 def centre_baseline(maps, # dict model -> maps [N, H, W] (or an array with `names`)
-                    sim='cosine', # a name in SIMILARITIES or a `Similarity`
+                    sim='cosine', # a name in MAP_SIMILARITIES or a `Similarity`
                     prior_sigma:float=0.25, # the centre bump's width, a share of the image side
                     grid='auto', # as in `similarity_matrix`
                     norm:str='auto', # as in `similarity_matrix`
@@ -452,7 +452,7 @@ def centre_baseline(maps, # dict model -> maps [N, H, W] (or an array with `name
 # %% ../../nbs/attribution_similarity/80_similarity.ipynb #c058
 def sanity_drop(trained:dict, # dict model -> maps [N, H, W] of the trained models
                 randomised:dict, # dict model -> maps of the same architectures with random weights (same images)
-                sim='cosine', # a name in SIMILARITIES or a `Similarity`
+                sim='cosine', # a name in MAP_SIMILARITIES or a `Similarity`
                 grid='auto', # as in `similarity_matrix` (the coarsest grid of all maps given)
                 norm:str='auto', # as in `similarity_matrix`
                 sigma='auto', # as in `similarity_matrix`: the median rule on the trained models' pairs

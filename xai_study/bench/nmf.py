@@ -8,7 +8,7 @@ import warnings
 import numpy as np, torch
 from .timing import benchmark, side_by_side, row
 from ..core import get_device
-from ..nmf.concepts import nmf, nmf_objective
+from ..nmf.solver import nmf, nmf_objective
 
 # %% auto #0
 __all__ = ['class_matrices', 'bench_nmf']

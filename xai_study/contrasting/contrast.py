@@ -8,11 +8,11 @@ import math, time
 from typing import NamedTuple
 import numpy as np, pandas as pd, torch
 import torch.nn.functional as F
-from ..core import check_choice
+from ..core import check_choice, Progress
 from ..models.hooks import replace, capture, probe_layouts, to_maps, eval_mode, split_tokens
 from ..world import scene as world, phrases
 from ..attr.layer import layer_attribution
-from ..nmf.concepts import nmf
+from ..nmf.solver import nmf
 from ..models.registry import pixels, model_device
 
 # %% auto #0
@@ -382,9 +382,6 @@ def insertion_test(model, # a registry model
     return pd.DataFrame(rows)
 
 # %% ../../nbs/contrasting/70_contrast.ipynb #c043
-def _log(progress, msg):
-    if progress: print(msg, flush=True)
-
 class Contrast:
     "Per-class images, maps and weights, and per-pair classifiers of one model and layer, computed once when first needed"
     def __init__(self, model, # a registry model (with `geometry`, `normalize`, `classes`)
@@ -394,7 +391,7 @@ class Contrast:
                  seed:int=0, # seeds the images, the attribution noise and the classifiers' splits and initialisation
                  threshold:float=0.25, # attribution threshold of the positions (the original's 0.25 x each image's maximum)
                  method:str='deeplift_smoothgrad', # attribution method of `attribution.layer_attribution` ('grad_x_act', 'none')
-                 attribution_kw:dict|None=None, # more arguments for `layer_attribution` (n_samples, sigma, baseline, batch_size)
+                 attribution_kw:dict|None=None, # more arguments for `layer_attribution` (baselines, n_samples, sigma, internal_batch_size)
                  held_out:float=0.25, # share of each class's images held out for the classifier's accuracy
                  steps:int=100, # classifier SGD steps (the original's 100)
                  lr:float=0.01, # classifier learning rate (the original's 0.01)
@@ -424,10 +421,10 @@ class Contrast:
         "(feats `[N, C, h, w]`, weight `[N, h, w]`) of class `name`'s images at the layer, attributed to `name`"
         if name not in self._maps:
             t0, x = time.time(), self.images(name)
-            f, w = layer_attribution(self.model, self.model.normalize(x), self.layer, class_index(self.model, name, 'name'),
+            f, w = layer_attribution(self.model, x, self.layer, class_index(self.model, name, 'name'),
                                      method=self.method, seed=self.seed, **self.attribution_kw)
             self._maps[name] = (torch.as_tensor(f).float().cpu(), torch.as_tensor(w).float().cpu())
-            _log(self.progress, f"  attributed {name!r}: {len(x)} images, {time.time() - t0:.1f} s")
+            if self.progress: print(f"  attributed {name!r}: {len(x)} images, {time.time() - t0:.1f} s", flush=True)
         return self._maps[name]
 
     def hyperplane(self, a, b)->Hyperplane:
@@ -469,8 +466,6 @@ def pair_kind(a:str, # a world object class, 'colour shape'
     (ca, sa), (cb, sb) = a.split(), b.split()
     return 'same' if (ca, sa) == (cb, sb) else 'colour' if sa == sb else 'shape' if ca == cb else 'both'
 
-def _left(done, total, t0): return f"~{(time.time() - t0) / done * (total - done):.0f} s left"
-
 def contrast_pairs(model, # a registry model
                    pairs, # ordered pairs [(A, B), ...] of class names
                    layer:str, # a layer with maps
@@ -480,7 +475,7 @@ def contrast_pairs(model, # a registry model
                    k:int=6, # NMF components
                    insertion:bool=True, # also the insertion test of every pair
                    contrast:Contrast|None=None, # reuse a `Contrast` of this model and layer (its cached maps and classifiers)
-                   progress:bool=True, # print a line per pair
+                   progress:bool=True, # report progress over the pairs (`core.Progress`: on work longer than 10 s)
                    **kwargs, # `Contrast` settings: images, n_images, seed, threshold, method, attribution_kw, held_out, steps, lr
                   )->dict:
     "Tables `curves`, `summary`, `insertion`, `overall`, `concepts` and the `Contrast` for `pairs` at `layer`"
@@ -493,7 +488,7 @@ def contrast_pairs(model, # a registry model
     if contrast is not None and kwargs:
         raise ValueError(f"{sorted(kwargs)}: these settings belong to the `Contrast`; leave them out when passing contrast=")
     c = contrast or Contrast(model, layer, progress=progress, **kwargs)
-    curves, ins, cons, patches, t0 = {}, [], [], {}, time.time()
+    curves, ins, cons, patches, prog = {}, [], [], {}, Progress('contrast_pairs: pairs', len(pairs), progress)
     for i, (a, b) in enumerate(pairs):
         curves[a, b] = c.shift(a, b, offsets, normalised)
         if insertion:
@@ -501,8 +496,8 @@ def contrast_pairs(model, # a registry model
             ins.append(t.assign(a=a, b=b, patch_image=patch.image, patch_top=patch.top, patch_left=patch.left)); patches[a, b] = patch
         if concepts: cons.append(dict(a=a, b=b, share_a_positions=c.concepts(a, b, k).share_a))
         s = swapped(curves[a, b])
-        _log(progress, f"pair {i + 1}/{len(pairs)} {a!r} -> {b!r}: held-out acc {c.hyperplane(a, b).accuracy:.3f}, p(B) "
-                       f"{s['p_b_original']:.3f} -> {s['max_p_b']:.3f}, swap {s['swap']}; {time.time() - t0:.0f} s, {_left(i + 1, len(pairs), t0)}")
+        prog(i + 1, f"; last {a!r} -> {b!r}: held-out acc {c.hyperplane(a, b).accuracy:.3f}, p(B) "
+                    f"{s['p_b_original']:.3f} -> {s['max_p_b']:.3f}, swap {s['swap']}")
     summary = pair_summary(curves, {p: c.hyperplane(*p) for p in curves})
     summary.insert(2, 'kind', [pair_kind(a, b) for a, b in curves])
     lead = lambda df: df[['a', 'b'] + [x for x in df.columns if x not in ('a', 'b')]]
@@ -516,7 +511,7 @@ def over_seeds(model, # a registry model
                seeds=(0, 1, 2, 3, 4), # one draw of pairs per seed (the original's 5 runs)
                classes=None, # classes to draw from (default: all of `model.classes`)
                contrast:Contrast|None=None, # reuse a `Contrast` (classes attributed once serve every seed)
-               progress:bool=True, # print a line per seed
+               progress:bool=True, # report progress over the seeds (`core.Progress`)
                **kwargs, # `contrast_pairs` and `Contrast` settings
               )->pd.DataFrame:
     "`overall` of the shifting test for random pairs, one row per seed, then their mean and standard deviation"
@@ -524,12 +519,13 @@ def over_seeds(model, # a registry model
     if contrast is not None and settings:
         raise ValueError(f"{sorted(settings)}: these settings belong to the `Contrast`; leave them out when passing contrast=")
     c = contrast or Contrast(model, layer, progress=progress, **settings)
-    rows = []
-    for s in seeds:
+    seeds = list(seeds)
+    rows, prog = [], Progress('over_seeds: seeds', len(seeds), progress)
+    for i, s in enumerate(seeds):
         r = contrast_pairs(model, random_pairs(classes or model.classes, n_pairs, s), layer, contrast=c, concepts=False, insertion=False,
                            progress=False, **{k: v for k, v in kwargs.items() if k in ('offsets', 'normalised')})
         rows.append(dict(seed=s, **overall(r['summary'])))
-        _log(progress, f"seed {s}: swap share {rows[-1]['swap_share']:.2f} (original rule {rows[-1]['swap_share_original']:.2f})")
+        prog(i + 1, f"; seed {s}: swap share {rows[-1]['swap_share']:.2f} (original rule {rows[-1]['swap_share_original']:.2f})")
     df = pd.DataFrame(rows)
     stats = df.drop(columns='seed').agg(['mean', 'std'])
     return pd.concat([df.astype({'seed': object}), stats.assign(seed=stats.index)], ignore_index=True)

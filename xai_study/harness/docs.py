@@ -13,26 +13,34 @@ from pathlib import Path
 from ..core import repo_root, results_dir
 
 # %% auto #0
-__all__ = ['SITE_CSS', 'ASSET_TYPES', 'CHROMIUM_FLAGS', 'Page', 'module_name', 'read_manifest', 'run_notebook', 'latest_run',
-           'site_plan', 'process_nb', 'cell_directives', 'clean_nb', 'embed_local_images', 'nb_html', 'nav_html',
-           'page_html', 'run_info_html', 'list_runs', 'results_html', 'build_docs', 'find_chromium', 'browse',
-           'check_site', 'readme_text', 'write_readme']
+__all__ = ['SITE_CSS', 'ASSET_TYPES', 'CHROMIUM_FLAGS', 'Page', 'module_name', 'module_href', 'read_manifest', 'run_notebook',
+           'latest_run', 'site_plan', 'process_nb', 'cell_directives', 'clean_nb', 'embed_local_images', 'nb_html',
+           'nav_html', 'page_html', 'run_info_html', 'list_runs', 'results_html', 'build_docs', 'find_chromium',
+           'browse', 'check_site', 'readme_text', 'write_readme']
 
 # %% ../../nbs/harness/93_docs.ipynb #c006
 @dataclass
 class Page:
     "One page of the site"
     kind:str # 'home', 'module', 'experiment' or 'results'
-    name:str # module or experiment name, e.g. 'core' or 'world'
-    href:str # the page's path inside the site, e.g. 'core.html' or 'experiments/world.html'
+    name:str # module or experiment name, e.g. 'core', 'world.scene' or 'world'
+    href:str # the page's path inside the site, e.g. 'core.html', 'world/scene.html' or 'experiments/world.html'
     src:Path|None=None # the notebook it is built from
     run:Path|None=None # experiment pages: the run folder shown (None when there is no run yet)
     title:str='' # filled from the notebook's title when the page is rendered
+    package:str='' # module pages: the notebook's folder under nbs/ ('' for the top-level notebooks), the sidebar's group
 
 def module_name(nb:str|Path, # a numbered notebook, e.g. nbs/00_core.ipynb
                )->str:
     "The page name nbdev gives a numbered notebook: its stem without the number prefix"
     return re.sub(r'^\d+[a-z]?_', '', Path(nb).stem)
+
+def module_href(nb:str|Path, # a numbered notebook under `nbs`, e.g. nbs/world/20_scene.ipynb
+                nbs:str|Path, # the notebooks folder
+               )->str:
+    "The page nbdev writes for `nb`: its path under `nbs` with the number prefix dropped, e.g. 'world/scene.html'"
+    rel = Path(nb).relative_to(nbs)
+    return (rel.parent/module_name(rel)).as_posix() + '.html'
 
 # %% ../../nbs/harness/93_docs.ipynb #c009
 def read_manifest(run:str|Path, # a run folder
@@ -73,17 +81,37 @@ def _settings(nbs:Path)->dict:
     cp = configparser.ConfigParser(delimiters=['='], interpolation=None); cp.read(p, encoding='utf-8')
     return dict(cp['DEFAULT'])
 
+def _library_nbs(nbs:Path)->dict:
+    "{package folder ('' for the top level): its numbered notebooks}, outside `experiments/` and hidden folders"
+    out = {}
+    for f in sorted(nbs.rglob('[0-9]*_*.ipynb')):
+        folders = f.relative_to(nbs).parts[:-1]
+        if folders[:1] == ('experiments',) or any(p.startswith(('.', '_')) for p in folders): continue
+        out.setdefault('/'.join(folders), []).append(f)
+    return out
+
+def _first_number(fs:list)->int: return min(int(re.match(r'\d+', f.name)[0]) for f in fs)
+
 def site_plan(nbs:str|Path, # the notebooks folder
               results:str|Path|None=None, # results root (default `core.results_dir()`)
+              order:list|None=None, # package folders in sidebar order (default: settings.ini's `doc_sidebar`); others follow by their first notebook's number
              )->list:
-    "The site's pages: home, one per numbered notebook, one per experiment template, and the results index"
+    "The site's pages: home, one per numbered notebook (top-level ones first, then package by package), one per experiment template, and the results index"
     nbs = Path(nbs)
+    if order is None: order = _settings(nbs).get('doc_sidebar', '').split()
+    pkgs = _library_nbs(nbs)
+    if (bad := [o for o in order if o not in pkgs]):
+        raise ValueError(f"order={bad} names folders without numbered notebooks under {nbs}; valid folders: {sorted(pkgs)} "
+                         "(fix `doc_sidebar` in settings.ini)")
+    rank = {p: i for i, p in enumerate(order)}
     pages = [Page('home', 'index', 'index.html', nbs/'index.ipynb' if (nbs/'index.ipynb').exists() else None)]
     seen = {}
-    for f in sorted(nbs.glob('[0-9]*_*.ipynb')):
-        name = module_name(f)
-        if name in seen: raise ValueError(f"notebooks {seen[name].name} and {f.name} would both become {name}.html; rename one")
-        seen[name] = f; pages.append(Page('module', name, f'{name}.html', f))
+    for pkg in sorted(pkgs, key=lambda p: (p != '', rank.get(p, len(rank)), _first_number(pkgs[p]), p)):
+        for f in pkgs[pkg]:
+            href = module_href(f, nbs)
+            if href in seen: raise ValueError(f"notebooks {seen[href]} and {f.relative_to(nbs)} would both become {href}; rename one")
+            seen[href] = f.relative_to(nbs)
+            pages.append(Page('module', href[:-len('.html')].replace('/', '.'), href, f, package=pkg))
     for f in sorted((nbs/'experiments').glob('*.ipynb')):
         if not f.stem.startswith(('.', '_')):
             pages.append(Page('experiment', f.stem, f'experiments/{f.stem}.html', f, latest_run(f.stem, results)))
@@ -298,13 +326,14 @@ def _e(s)->str: return html.escape(str(s), quote=True)
 def nav_html(pages:list, # the site's pages (`site_plan`)
              current:Page, # the page the sidebar is for
             )->str:
-    "The sidebar: Home, library modules, experiments, results; links relative to `current`"
+    "The sidebar: Home, library modules under one heading per package, experiments, results; links relative to `current`"
     root = '../' * current.href.count('/')
     def li(p, label=None, badge=''):
         cls = ' class="active"' if p.href == current.href else ''
         return f'<li><a{cls} href="{root}{p.href}">{_e(label or p.title or p.name)}{badge}</a></li>'
-    groups = [('Library', [li(p) for p in pages if p.kind == 'module']),
-              ('Experiments', [li(p, badge='' if p.run else '<span class="badge">no run yet</span>') for p in pages if p.kind == 'experiment'])]
+    packages = dict.fromkeys(p.package for p in pages if p.kind == 'module')
+    groups = [(pkg or 'ground', [li(p) for p in pages if p.kind == 'module' and p.package == pkg]) for pkg in packages]
+    groups += [('Experiments', [li(p, badge='' if p.run else '<span class="badge">no run yet</span>') for p in pages if p.kind == 'experiment'])]
     out = ['<ul>' + ''.join(li(p, 'Home') for p in pages if p.kind == 'home') + '</ul>']
     out += [f'<h2>{g}</h2><ul>{"".join(items)}</ul>' for g, items in groups if items]
     out += ['<ul>' + ''.join(li(p, 'Runs & benchmarks') for p in pages if p.kind == 'results') + '</ul>']
@@ -323,11 +352,17 @@ def page_html(page:Page, # the page to write
                         nav=nav_html(pages, page), desc=desc, body=body, footer=footer, script=_IMG_SCRIPT)
 
 # %% ../../nbs/harness/93_docs.ipynb #c027
-def _relink(body:str, root:str, nb_pages:dict, base:str|None)->str:
-    "Point links to the published site and to notebooks at this site's pages"
+def _nb_pages(pages:list)->dict:
+    "{notebook path: page href} for the pages built from notebooks, and {file name: href} for names only one notebook has"
+    srcs = [p for p in pages if p.src is not None]
+    names = [p.src.name for p in srcs]
+    return {**{p.src.name: p.href for p in srcs if names.count(p.src.name) == 1}, **{str(p.src.resolve()): p.href for p in srcs}}
+
+def _relink(body:str, root:str, nb_pages:dict, base:str|None, here:str|Path|None=None)->str:
+    "Point links to the published site and to notebooks (relative to folder `here`) at this site's pages"
     if base: body = body.replace(f'href="{base.rstrip("/")}/', f'href="{root}')
     def sub(m):
-        target = nb_pages.get(Path(m[2]).name)
+        target = (nb_pages.get(str((Path(here)/m[2]).resolve())) if here is not None else None) or nb_pages.get(Path(m[2]).name)
         return f'{m[1]}="{root}{target}{m[3] or ""}"' if target else m[0]
     return re.sub(r'(href)="([^":#?]+\.ipynb)(#[^"]*)?"', sub, body)
 
@@ -442,7 +477,7 @@ def _render(p:Page, proc:dict, pages:list, results:Path, tmp:Path, nb_pages:dict
             nb = run_notebook(p.run, p.name)
             files = _copy_assets(p.run, tmp/'experiments'/p.name)
             body, fm = nb_html(json.loads(nb.read_text()), p.run)
-            body = run_info_html(p.run, files, p.name) + _relink(body, root, nb_pages, base)
+            body = run_info_html(p.run, files, p.name) + _relink(body, root, nb_pages, base, p.src.parent if p.src else None)
         else:
             body, fm = nb_html(json.loads(p.src.read_text()), p.src.parent)
             body = (f'<p class="note">No results yet: this is the unexecuted template. Run it with '
@@ -454,7 +489,7 @@ def _render(p:Page, proc:dict, pages:list, results:Path, tmp:Path, nb_pages:dict
         if isinstance(proc.get(p.href), BaseException): raise proc[p.href]
         body, fm = nb_html(json.loads(proc[p.href].read_text()), p.src.parent)
     p.title = str(fm.get('title') or p.title or p.name)
-    if p.kind != 'experiment' or not p.run: body = _relink(body, root, nb_pages, base)
+    if p.kind != 'experiment' or not p.run: body = _relink(body, root, nb_pages, base, p.src.parent if p.src else None)
     return body, str(fm.get('description') or '')
 
 # %% ../../nbs/harness/93_docs.ipynb #c034
@@ -477,13 +512,13 @@ def build_docs(dest:str|Path|None=None, # site folder (default: `doc_path` of se
     pages, t0 = site_plan(nbs, res), time.time()
     site, base = cfg.get('title') or cfg.get('lib_name') or 'xai_study', None
     if cfg.get('doc_host'): base = cfg['doc_host'].rstrip('/') + '/' + cfg.get('doc_baseurl', '').strip('/')
-    nb_pages = {p.src.name: p.href for p in pages if p.src is not None}
+    nb_pages = _nb_pages(pages)
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp, procd = Path(tempfile.mkdtemp(prefix='.site-', dir=dest.parent)), Path(tempfile.mkdtemp(prefix='xai_docs_'))
     failed = {}
     try:
         def proc_one(p):
-            try: return p.href, process_nb(p.src, procd/p.src.name)
+            try: return p.href, process_nb(p.src, procd/(p.href[:-len('.html')] + '.ipynb'))
             except Exception as e: return p.href, e
         with ThreadPoolExecutor(max(1, n_workers)) as ex:
             proc = dict(ex.map(proc_one, [p for p in pages if p.kind in ('home', 'module') and p.src]))

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 import torch
-from ..core import results_dir, repo_root
+from ..core import results_dir, repo_root, jsonable
 
 # %% auto #0
 __all__ = ['PACKAGES', 'package_versions', 'git_state', 'host_info', 'Run']
@@ -48,12 +48,6 @@ def host_info()->dict:
                 memory_gib=round(mem, 1) if mem else None, gpu=gpu)
 
 # %% ../../nbs/harness/90_results.ipynb #c007
-def _jsonable(o):
-    if isinstance(o, Path): return str(o)
-    if hasattr(o, 'item') and getattr(o, 'ndim', 1) == 0: return o.item()
-    if hasattr(o, 'tolist'): return o.tolist()
-    return repr(o)
-
 class Run:
     "One run of an experiment: its folder, tables, figures, stage timings and manifest"
     def __init__(self, experiment:str, # experiment family, e.g. 'world'
@@ -107,7 +101,7 @@ class Run:
              name:str, # file name without extension
             )->Path:
         "Write `obj` as `<name>.json`"
-        p = self._out(name, 'json'); p.write_text(json.dumps(obj, indent=1, default=_jsonable)); return p
+        p = self._out(name, 'json'); p.write_text(json.dumps(obj, indent=1, default=jsonable)); return p
 
     def manifest(self, status:str='done')->dict:
         "Everything known about the run so far"
@@ -118,7 +112,7 @@ class Run:
 
     def _write_manifest(self, status):
         m = self.manifest(status)
-        tmp = self.dir/'.manifest.json.tmp'; tmp.write_text(json.dumps(m, indent=1, default=_jsonable)); os.replace(tmp, self.dir/'manifest.json')
+        tmp = self.dir/'.manifest.json.tmp'; tmp.write_text(json.dumps(m, indent=1, default=jsonable)); os.replace(tmp, self.dir/'manifest.json')
         return m
 
     def finish(self)->dict:

@@ -13,7 +13,7 @@ from ..core import repo_root, results_dir, check_choice
 # %% auto #0
 __all__ = ['RESERVED', 'FIRST', 'read_params', 'experiments_dir', 'run_order', 'list_experiments', 'format_experiments',
            'parse_value', 'check_value', 'check_params', 'publish', 'check_kernel', 'ExperimentFailed',
-           'check_run_name', 'run_experiments', 'run_experiment', 'main']
+           'check_run_name', 'execute', 'run_experiments', 'run_experiment', 'main']
 
 # %% ../../nbs/harness/91_runner.ipynb #c007
 RESERVED = ('run_name', 'out_dir') # parameters every template has; the runner sets them
@@ -219,13 +219,20 @@ def check_run_name(run_name:str, # the run's name, a folder name under results/<
                   )->str:
     "`run_name` if it can name a results folder, else a `ValueError`"
     ok = isinstance(run_name, str) and run_name and not run_name.startswith('.') and not run_name.endswith('.failed') \
-         and all(c.isalnum() or c in '-_.=+,' for c in run_name)
-    if not ok: raise ValueError(f"run_name={run_name!r} cannot name a results folder: use letters, digits and - _ . = + , "
+         and all(c.isalnum() or c in '-_.+' for c in run_name)
+    if not ok: raise ValueError(f"run_name={run_name!r} cannot name a results folder: use letters, digits and - _ . + "
                                 "(not starting with '.', not ending in '.failed')")
     return run_name
 
-def _execute(exp, values, run_name, root, progress, kernel, step=''):
-    "Run one checked experiment into its staging folder, then publish it (or keep it as `<run>.failed`)"
+def execute(exp:dict, # one experiment, from `list_experiments`
+            values:dict, # its parameters, checked by `check_params`
+            run_name:str, # the run's folder under results/<experiment>/ (checked by `check_run_name`)
+            root:Path, # results root
+            progress:bool=True, # print a start/end line, and the notebook's own output as it comes
+            kernel:str='python3', # Jupyter kernel (checked by `check_kernel`)
+            step:str='', # prefix of the progress lines, e.g. '[1/3] '
+           )->Path:
+    "Run one checked experiment into its staging folder, then publish it and return its folder (or keep it as `<run>.failed` and raise `ExperimentFailed`)"
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
     name = exp['name']
@@ -288,7 +295,7 @@ def run_experiments(names, # experiment names, or 'all'
     done, failed = {}, {}
     for i, (exp, values) in enumerate(plan):
         step = f'[{i+1}/{len(plan)}] ' if len(plan) > 1 else ''
-        try: done[exp['name']] = _execute(exp, values, run_name, root, progress, kernel, step)
+        try: done[exp['name']] = execute(exp, values, run_name, root, progress, kernel, step)
         except ExperimentFailed as e:
             failed[exp['name']] = e
             if not keep_going: break
@@ -341,7 +348,7 @@ def _parser()->argparse.ArgumentParser:
     sw.add_argument('--threads', type=int, default=1, metavar='T', help='math threads each run takes (default: 1)')
     sw.add_argument('--retries', type=int, default=1, help='restarts of a point whose worker died (default: 1)')
     sw.add_argument('--resume', action='store_true', help='rerun only the points that are not done')
-    sw.add_argument('--no-prepare', action='store_true', help='do not build the world, zoo and CLIP before the grid starts')
+    sw.add_argument('--no-prepare', action='store_true', help="do not run the template's prepare step (for the world's families: build the world, zoo and CLIP) before the grid starts")
     sw.add_argument('--results', metavar='DIR', help='results root (default: $XAI_STUDY_RESULTS or results/)')
     sw.add_argument('--experiments', dest='folder', metavar='DIR', help='folder of experiment templates (default: nbs/experiments)')
     sw.add_argument('--kernel', default='python3', help='Jupyter kernel (default: python3)')

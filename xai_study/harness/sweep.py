@@ -4,16 +4,16 @@
 
 # %% ../../nbs/harness/92_sweep.ipynb #c003
 from __future__ import annotations
-import itertools, json, os, socket, sys, time
+import importlib, itertools, json, os, socket, sys, time
 from dataclasses import dataclass
 from typing import Callable
 from pathlib import Path
 import numpy as np, pandas as pd, nbformat, yaml
 from ..core import results_dir, check_choice
-from .runner import list_experiments, check_params, check_run_name, check_kernel, ExperimentFailed, _execute
+from .runner import list_experiments, check_params, check_run_name, check_kernel, ExperimentFailed, execute
 
 # %% auto #0
-__all__ = ['split_values', 'read_grid', 'grid_points', 'point_names', 'sweep_spec', 'world_builds', 'prepare', 'visible_gpus',
+__all__ = ['split_values', 'read_grid', 'grid_points', 'point_names', 'sweep_spec', 'prepare_step', 'prepare', 'visible_gpus',
            'run_point', 'Engine', 'make_executor', 'run_sweep', 'bootstrap_ci', 'summary_tables', 'over_seeds',
            'write_summary', 'sweep_cli']
 
@@ -66,10 +66,10 @@ def _text(v)->str:
 def point_names(prefix:str, # the sweep's name
                 points:list, # parameter dicts, from `grid_points`
                )->list:
-    "One run name per point: '<prefix>-<name>=<value>,...' where that is a valid folder name of at most 100 characters, else '<prefix>-<i>'"
+    "One run name per point: '<prefix>-<name>-<value>_...' (commas in values as '+') where that is a valid folder name of at most 100 characters, else '<prefix>-<i>'"
     check_run_name(prefix)
     def name(i, p):
-        s = f'{prefix}-' + ','.join(f'{k}={_text(v)}' for k, v in p.items())
+        s = f'{prefix}-' + '_'.join(f"{k}-{_text(v).replace(',', '+')}" for k, v in p.items())
         try: return check_run_name(s) if len(s) <= 100 else f'{prefix}-{i:03d}'
         except ValueError: return f'{prefix}-{i:03d}'
     out = [name(i, p) for i, p in enumerate(points)]
@@ -82,48 +82,29 @@ def sweep_spec(exp:dict, # one experiment, from `runner.list_experiments`
     spec = dict(nbformat.read(exp['path'], as_version=4).metadata.get('xai_study', {}))
     for h in spec.get('headline', []):
         if not {'table', 'values'} <= set(h): raise ValueError(f"{exp['path']}: headline entry {h} needs 'table' and 'values' (and optionally 'by')")
-    prep = spec.get('prepare', {})
-    unknown = [p for p in [*prep.get('exports', []), *prep.get('zoo', []), *([prep['clip']] if isinstance(prep.get('clip'), str) else [])]
-               if p not in exp['params']]
-    if unknown: raise ValueError(f"{exp['path']}: its xai_study.prepare names parameter(s) {unknown} that the template does not have")
-    return dict(headline=list(spec.get('headline', [])), prepare=dict(prep))
+    prep, step = dict(spec.get('prepare', {})), spec.get('prepare', {}).get('step')
+    if prep and not (isinstance(step, str) and '.' in step.strip('.')):
+        raise ValueError(f"{exp['path']}: its xai_study.prepare declares {sorted(prep)} but no 'step': add the dotted name of the function "
+                         "that builds it, e.g. \"step\": \"xai_study.world.study.prepare\"")
+    return dict(headline=list(spec.get('headline', [])), prepare=prep)
 
-def world_builds(exp:dict, # one experiment
-                 points:list, # parameter dicts
-                )->list:
-    "The distinct builds the points need before they run: dicts of `exports.build_world` and `zoo.build_zoo` arguments"
-    prep = sweep_spec(exp)['prepare']
-    if not prep: return []
-    from xai_study.world import zoo
-    defaults, out = {k: v['default'] for k, v in exp['params'].items()}, []
-    for p in points:
-        v = {**defaults, **p}
-        names = []
-        for param in prep.get('zoo', []):
-            given = [m.strip() for m in str(v[param] or '').split(',') if m.strip()]
-            names += [m for m in given if m in zoo.ZOO] if given else list(zoo.ZOO)
-        clip = prep.get('clip', False)
-        if isinstance(clip, str): clip = v[clip] is True or v[clip] == 'world'
-        b = dict(exports={k: v[k] for k in prep.get('exports', [])},
-                 zoo=dict(names=list(dict.fromkeys(names + ['clip'] * bool(clip))), world_seed=v.get('seed', 0), size=v.get('size', 64),
-                          overrides=v.get('zoo_overrides') or None, clip_overrides=v.get('clip_overrides') or None))
-        if b not in out: out.append(b)
-    return out
+def prepare_step(name:str, # dotted name of a function, e.g. 'xai_study.world.study.prepare'
+                ):
+    "The function `name` names, imported by that name"
+    module, _, fn = name.rpartition('.')
+    try: return getattr(importlib.import_module(module), fn)
+    except (ImportError, AttributeError) as e:
+        raise ValueError(f"step={name!r} cannot be imported ({type(e).__name__}: {e}): name a function as 'package.module.function'") from None
 
 def prepare(exp:dict, # one experiment
             points:list, # parameter dicts
             progress:bool=True, # print what is built
            )->int:
-    "Build the world exports, zoo members and CLIP the points need (in this process, the zoo's own worker pool); returns builds done"
-    builds = world_builds(exp, points)
-    if not builds: return 0  # nothing to build: do not import torch and the zoo for nothing
-    from xai_study.world import exports, zoo
-    for i, b in enumerate(builds):
-        if progress: print(f"[sweep] prepare {i+1}/{len(builds)}: world seed {b['zoo']['world_seed']}, size {b['zoo']['size']}"
-                           + (f", {len(b['zoo']['names'])} zoo entries" if b['zoo']['names'] else ''), file=sys.stderr, flush=True)
-        if b['exports']: exports.build_world(**b['exports'])
-        if b['zoo']['names']: zoo.build_zoo(**b['zoo'], progress=progress)
-    return len(builds)
+    "Run the prepare step `exp`'s template declares on `points` (the template's defaults filled in) before the grid starts; builds done (0: none declared)"
+    prep = sweep_spec(exp)['prepare']
+    if not prep: return 0  # nothing to build: import nothing
+    defaults = {k: v['default'] for k, v in exp['params'].items()}
+    return prepare_step(prep.pop('step'))(prep, [{**defaults, **p} for p in points], progress=progress)
 
 # %% ../../nbs/harness/92_sweep.ipynb #c015
 def visible_gpus(slot:int, # the worker's slot on its machine, 0 ..
@@ -156,7 +137,7 @@ def run_point(experiment:str, # the experiment's name
     os.environ.update(env, XAI_STUDY_SWEEP_PID=str(os.getpid()))  # inherited by the run's kernel
     rec, t0 = dict(host=socket.gethostname(), pid=os.getpid(), worker=_where(), started=_stamp()), time.time()
     try:
-        _execute(list_experiments(folder)[experiment], values, run_name, Path(results), False, kernel)
+        execute(list_experiments(folder)[experiment], values, run_name, Path(results), False, kernel)
         rec.update(status='done')
     except ExperimentFailed as e: rec.update(status='failed', error=str(e), notebook=str(e.notebook) if e.notebook else None)
     return {**rec, 'seconds': round(time.time() - t0, 1), 'ended': _stamp()}
@@ -251,7 +232,7 @@ def run_sweep(experiment:str, # the experiment's name
               folder:str|Path|None=None, # the templates' folder (default: the checkout's nbs/experiments)
               results:str|Path|None=None, # results root (default: `results_dir()`)
               kernel:str='python3', # Jupyter kernel
-              prepare_world:bool=True, # build the world, zoo and CLIP the points need before the grid starts
+              prepare_world:bool=True, # run the template's prepare step (the world, zoo and CLIP the points need) before the grid starts
               progress:bool=True, # print the progress lines
               poll:float=1.0, # seconds between looks at the futures
              )->dict:

@@ -15,8 +15,8 @@ from .hooks import resolve_layer, get_layer, capture, eval_mode
 # %% auto #0
 __all__ = ['LAYER_KINDS', 'SOURCES', 'MODELS', 'Normalize', 'make_geometry', 'make_normalize', 'make_transform', 'attach',
            'crop_box', 'model_key', 'list_layers', 'layer_shapes', 'final_layer', 'Source', 'register_model',
-           'list_models', 'load_model', 'model_device', 'predict', 'pixels', 'WeightsNotFound', 'file_id',
-           'load_checkpoint', 'read_places365_categories', 'Clip', 'load_clip']
+           'list_models', 'load_model', 'model_device', 'predict', 'pixels', 'WeightsNotFound', 'hf_cache_dir',
+           'file_id', 'load_checkpoint', 'read_places365_categories', 'Clip', 'load_clip']
 
 # %% ../../nbs/models/11_registry.ipynb #c007
 class Normalize(nn.Module):
@@ -303,7 +303,8 @@ def _hub_checkpoint(url:str)->Path:
     "Where torch.hub (and so torchvision and timm's URL weights) keeps the file of `url`"
     return Path(torch.hub.get_dir())/'checkpoints'/os.path.basename(url.split('?')[0])
 
-def _hf_cache_dir()->str:
+def hf_cache_dir()->str:
+    "The Hugging Face hub cache folder: `HF_HUB_CACHE`, else `huggingface_hub`'s default"
     from huggingface_hub import constants
     return os.environ.get('HF_HUB_CACHE') or constants.HF_HUB_CACHE
 
@@ -311,7 +312,7 @@ def _hf_cached(repo:str, files)->str|None:
     "Path of the first of `files` of the Hugging Face repo `repo` in the local hub cache, or None"
     from huggingface_hub import try_to_load_from_cache
     for f in files:
-        p = try_to_load_from_cache(repo, f, cache_dir=_hf_cache_dir())
+        p = try_to_load_from_cache(repo, f, cache_dir=hf_cache_dir())
         if isinstance(p, str) and os.path.isfile(p): return p
     return None
 
@@ -417,7 +418,7 @@ def _timm(arch, weights=None, seed=0, pretrained=None, checkpoint=None, download
     if pretrained and not download:
         path, cfg = _timm_local_weights(arch)
         if path is None:
-            hub = f"{_hf_cache_dir()}/models--{cfg.hf_hub_id.replace('/', '--')}" if cfg.hf_hub_id else None
+            hub = f"{hf_cache_dir()}/models--{cfg.hf_hub_id.replace('/', '--')}" if cfg.hf_hub_id else None
             where = ' or '.join(x for x in (hub, cfg.url and str(_hub_checkpoint(cfg.url))) if x)
             raise WeightsNotFound(
                 f"pretrained weights for timm/{arch} ({cfg.hf_hub_id or cfg.url}) not found at {where}; on a machine with internet run "
@@ -514,7 +515,7 @@ def _clip_local_weights(arch:str, tag:str, cache_dir=None)->tuple:
         files = [fn] if fn else ['open_clip_model.safetensors', 'open_clip_pytorch_model.bin']
         p = _hf_cached(repo, files)
         if p: return p, repo, cfg
-        where.append(f"{_hf_cache_dir()}/models--{repo.replace('/', '--')} (files {files})")
+        where.append(f"{hf_cache_dir()}/models--{repo.replace('/', '--')} (files {files})")
     if cfg.get('url'):
         p = Path(cache_dir or os.path.expanduser('~/.cache/clip'))/os.path.basename(cfg['url'])
         if p.is_file(): return str(p), str(p), cfg
