@@ -8,7 +8,7 @@ import contextlib, math, mmap, os, warnings, weakref
 from pathlib import Path
 import numpy as np, torch, torch.nn as nn
 from ..core import check_choice
-from ..cache import Cache, Memo, fingerprint, code_version, file_digest
+from ..cache import Cache, Memo, fingerprint, code_version, file_digest, resolve_cache
 from ..data import iter_images, check_images, check_indices
 from ..models.registry import model_key
 from ..models.hooks import LAYOUTS, Layout, resolve_layer, capture, eval_mode, probe_layouts, split_tokens, to_maps
@@ -131,10 +131,6 @@ def _transform_id(transform)->str:
     "A transform's identity: its parameters, not only its source (`cache.fingerprint` refuses what it cannot identify)"
     return 'none' if not transform else fingerprint(transform)
 
-def _resolve_cache(cache):
-    if cache is False: return None
-    return cache if isinstance(cache, Cache) else Cache(cache)
-
 def extract(model:nn.Module, # a registry model (or any module: then pass `transform`)
             data, # dataset, uint8 array [N,H,W,3] or float tensor [N,3,H,W]
             layers:str|list, # layer name(s) from `models.layer_shapes` (or Python-style 'layer4[-1]', a call 'relu#2')
@@ -163,7 +159,7 @@ def extract(model:nn.Module, # a registry model (or any module: then pass `trans
     check_images(data)
     idx = None if indices is None else check_indices(indices, len(data), distinct=True)
     if idx is not None and not len(idx): raise ValueError("indices is empty: pass at least one dataset index, or None for all")
-    c = _resolve_cache(cache)
+    c = resolve_cache(cache)
     base = dict(kind='activations', model=model_key(model), pooling=pooling, dtype=str(dtype), data=data_fingerprint(data),
                 indices=None if idx is None else fingerprint(idx), transform=_transform_id(transform),
                 data_config=getattr(model, 'data_config', None), code=code_version(extract))
@@ -210,7 +206,7 @@ def clip_image_features(clip, # a `models.Clip`
     "L2-normalised CLIP image features `[n, D]` (NaN rows for unreadable images), cached and memory-mapped"
     transform = clip.preprocess if transform is None else transform
     check_images(data)
-    c = _resolve_cache(cache)
+    c = resolve_cache(cache)
     key = fingerprint(kind='clip_image', model=clip.model_id, weights=model_key(clip.model), data=data_fingerprint(data),
                       transform=_transform_id(transform), dtype=str(dtype), code=code_version(clip_image_features, type(clip)))
     got = None if (refresh or c is None) else c.load(key)
@@ -229,7 +225,7 @@ def clip_text_features(clip, # a `models.Clip`
     concepts = [str(s) for s in concepts]
     if not concepts: raise ValueError("concepts is empty")
     make = lambda: dict(text=clip.encode_text(concepts, batch_size).numpy())
-    c = _resolve_cache(cache)
+    c = resolve_cache(cache)
     if c is None: return make()['text']
     key = fingerprint(kind='clip_text', model=clip.model_id, weights=model_key(clip.model), concepts=concepts,
                       code=code_version(clip_text_features, type(clip)))
