@@ -3,7 +3,7 @@ from pathlib import Path
 import pandas as pd, pytest
 from conftest import committed_manifest
 from xai_study.world import zoo
-from xai_study.attribution_similarity import study
+from xai_study.attribution_similarity import study, similarity
 from xai_study.cache import module_version
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,7 +35,7 @@ def test_run_complete(manifest):
 def test_results_not_stale(manifest):
     "The committed tables come from the code and zoo as they are now: a change to either needs a new run"
     p = manifest['params']
-    now = module_version(study)  # the template records the study module's version: every function it calls, and theirs
+    now = module_version(study, similarity)  # the study's functions and theirs, and the map similarities (looked up by name in a registry)
     assert p['code_version'] == now, 'results/attribution_similarity/default was made by other code; rerun `xai-study run attribution_similarity` and commit'
     for name, key in p['zoo_keys'].items(): assert key == zoo.zoo_key(name, p['seed'], p['size'], p['zoo_overrides']), name
 

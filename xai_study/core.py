@@ -10,7 +10,7 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['set_seed', 'get_device', 'home_dir', 'cache_dir', 'data_dir', 'weights_dir', 'repo_root', 'results_dir', 'closest',
-           'check_choice', 'Registry', 'Progress', 'jsonable']
+           'check_choice', 'Registry', 'Progress', 'jsonable', 'split_names']
 
 # %% ../nbs/00_core.ipynb #c005
 def set_seed(seed:int=0, # seed for Python, NumPy and torch
@@ -162,3 +162,9 @@ def jsonable(o):
     if isinstance(o, dict): return {str(k): jsonable(v) for k, v in o.items()}
     if isinstance(o, (list, tuple)): return [jsonable(v) for v in o]
     return repr(o)
+
+# %% ../nbs/00_core.ipynb #ndc56a57
+def split_names(text, # comma-separated names, e.g. 'layer3, layer4' (a parameter as a user types it)
+               )->list:
+    "The names in `text`, stripped, blanks dropped (every template's comma-separated parameters)"
+    return [] if text is None else [v.strip() for v in str(text).split(',') if v.strip()]

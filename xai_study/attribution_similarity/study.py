@@ -7,26 +7,20 @@ from __future__ import annotations
 import time, types
 import numpy as np, pandas as pd, torch
 import matplotlib.pyplot as plt
-from ..core import check_choice
+from ..core import check_choice, split_names
 from ..models.registry import predict, load_model
 from ..world import scene as world, zoo
 from ..attr import saliency, shapley
 from . import similarity as sm
 
 # %% auto #0
-__all__ = ['NOT_RECORDED', 'YARDSTICK_COLUMNS', 'names', 'notebook_params', 'model_task', 'settings', 'zoo_keys', 'write_figures',
+__all__ = ['NOT_RECORDED', 'YARDSTICK_COLUMNS', 'notebook_params', 'model_task', 'settings', 'zoo_keys', 'write_figures',
            'model_table', 'predictions', 'randomised_twins', 'finetuned', 'timed', 'expected_side', 'cam_row',
            'explain_gradcam', 'explain_ig', 'explain_shap', 'method_maps', 'grid_of', 'similarity_matrices',
            'matrix_name', 'matrix_figures', 'correlations', 'agreement_figures', 'baselines', 'seed_pairs',
            'seed_yardstick', 'pixel_maps', 'object_mass', 'object_mass_figure', 'degenerate', 'finetune_table',
            'finetune_matrices', 'mantel_or_nan', 'finetune_results', 'finetune_figures', 'rel_l2', 'mean_cosine',
            'shap_sample_study', 'shap_samples_figure', 'timm_check', 'resolution_table']
-
-# %% ../../nbs/attribution_similarity/81_study.ipynb #n40de94c
-def names(text, # comma-separated names, e.g. 'cosine, rbf'
-         )->list:
-    "`text` as a list of stripped, non-empty names"
-    return [v.strip() for v in str(text).split(',') if v.strip()]
 
 # %% ../../nbs/attribution_similarity/81_study.ipynb #n292f7c0
 NOT_RECORDED = ('run_name', 'out_dir')  # parameters every template has (the runner sets them); not part of the result
@@ -52,9 +46,9 @@ def settings(params:dict, # the template's parameters (`notebook_params`)
             )->tuple:
     "(the parameters to record, checked, with lists for `models`, `similarities`, `sample_counts`, `timm_models` and `sample_model` set; the models' task)"
     p = dict(params)
-    models = [check_choice(m, zoo.ZOO, 'models') for m in names(p['models'])] or [k for k, v in zoo.ZOO.items() if v['task'] == 'object']
+    models = [check_choice(m, zoo.ZOO, 'models') for m in split_names(p['models'])] or [k for k, v in zoo.ZOO.items() if v['task'] == 'object']
     task = model_task(models, p['zoo_overrides'], p['models'])
-    sims = names(p['similarities'])
+    sims = split_names(p['similarities'])
     for s in sims: sm.MAP_SIMILARITIES.get(s)
     check_choice(p['baseline'], saliency.BASELINES, 'baseline'); check_choice(p['target'], ('predicted', 'label'), 'target')
     check_choice(p['shap_output'], shapley.OUTPUTS, 'shap_output')
@@ -62,11 +56,11 @@ def settings(params:dict, # the template's parameters (`notebook_params`)
         if not 1 <= p[k] <= p['n_gradcam']: raise ValueError(f"{k}={p[k]} must lie in 1 .. n_gradcam={p['n_gradcam']}: its images are the first of GradCAM's")
     if len(models) < 2: raise ValueError(f"models={p['models']!r}: a similarity matrix needs at least 2 models")
     sample_model = check_choice(p['sample_model'], models, 'sample_model') if p['sample_model'] else models[0]
-    timm = list(saliency.SEED_TIMM) if p['timm_models'] == 'seed' else names(p['timm_models'])
+    timm = list(saliency.SEED_TIMM) if p['timm_models'] == 'seed' else split_names(p['timm_models'])
     if p['finetune_task'] is not None:
         check_choice(p['finetune_task'], world.TASKS, 'finetune_task')
         if p['finetune_task'] == task: raise ValueError(f"finetune_task={p['finetune_task']!r} is the models' own task; fine-tune on another one (e.g. 'scene')")
-    p.update(models=models, similarities=sims, sample_counts=[int(c) for c in names(p['sample_counts'])], sample_model=sample_model, timm_models=timm)
+    p.update(models=models, similarities=sims, sample_counts=[int(c) for c in split_names(p['sample_counts'])], sample_model=sample_model, timm_models=timm)
     return p, task
 
 # %% ../../nbs/attribution_similarity/81_study.ipynb #n6b96a53

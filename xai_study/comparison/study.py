@@ -14,15 +14,9 @@ from . import scorer, search
 from .metrics import METRICS
 
 # %% auto #0
-__all__ = ['names', 'check', 'zoo_keys', 'similarity_version', 'pick_units', 'search_layers', 'classes', 'final_concepts',
-           'save_runs', 'type_tables', 'plot_types', 'clip_dissect', 'versus', 'heldout_labels', 'heldout', 'boot_mean',
+__all__ = ['check', 'zoo_keys', 'similarity_version', 'pick_units', 'search_layers', 'classes', 'final_concepts', 'save_runs',
+           'type_tables', 'plot_types', 'clip_dissect', 'versus', 'heldout_labels', 'heldout', 'boot_mean',
            'heldout_gain', 'plot_heldout']
-
-# %% ../../nbs/comparison/57_study.ipynb #n7c73f45
-def names(s:str, # comma-separated names, e.g. 'object_resnet, scene_resnet'
-         )->list:
-    "The names in `s`, stripped, blanks dropped"
-    return [v.strip() for v in s.split(',') if v.strip()]
 
 # %% ../../nbs/comparison/57_study.ipynb #n207f5f3
 def check(metrics:list, # search and held-out metric names (`METRICS`)

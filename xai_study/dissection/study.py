@@ -12,6 +12,7 @@ from ..attr.activations import extract
 from ..world import scene as world, exports, zoo
 from .. import data
 from . import clip_dissect, netdissect
+from ..core import split_names
 
 # %% auto #0
 __all__ = ['DESCRIPTION_COLUMNS', 'check', 'sim_kw', 'zoo_keys', 'probe_sets', 'load_models', 'load_clip_model', 'inputs_line',
@@ -27,8 +28,7 @@ def check(models:str, # comma-separated zoo or registry model names
           class_similarities:str, # comma-separated similarity functions of the class-unit table
          )->tuple:
     "(models, layers, class similarities) as lists; an unknown similarity function fails here, before any work"
-    split = lambda s: [v.strip() for v in s.split(',') if v.strip()]
-    names, layer_list, class_sims = split(models), split(layers), split(class_similarities)
+    names, layer_list, class_sims = split_names(models), split_names(layers), split_names(class_similarities)
     for s in [similarity, *class_sims]: clip_dissect.CONCEPT_SIMILARITIES.get(s)
     return names, layer_list, class_sims
 

@@ -5,21 +5,15 @@
 # %% ../../nbs/nmf/62_study.ipynb #n72584e9
 from __future__ import annotations
 import numpy as np, pandas as pd, torch
-from ..core import check_choice
+from ..core import check_choice, split_names
 from ..cache import code_version
 from ..attr import layer as attribution
 from ..world import scene as world
 from . import concepts as nmf
 
 # %% auto #0
-__all__ = ['split_names', 'check', 'attribution_options', 'attribution_version', 'check_object_model', 'probe_summary',
-           'layer_summary', 'per_class_table', 'objective_table', 'strip_test_figure', 'layer_figures']
-
-# %% ../../nbs/nmf/62_study.ipynb #n948e624
-def split_names(s:str, # comma-separated values, e.g. 'layer3,layer4'
-               )->list:
-    "The values of a comma-separated parameter, stripped, empty ones dropped"
-    return [v.strip() for v in s.split(',') if v.strip()]
+__all__ = ['check', 'attribution_options', 'attribution_version', 'check_object_model', 'probe_summary', 'layer_summary',
+           'per_class_table', 'objective_table', 'strip_test_figure', 'layer_figures']
 
 # %% ../../nbs/nmf/62_study.ipynb #nfb0b4dc
 def check(layers:str, # comma-separated layer names

@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 import numpy as np, pandas as pd, torch
 import matplotlib.pyplot as plt, seaborn as sns
-from ..core import check_choice
+from ..core import check_choice, split_names
 from .. import data
 from . import scene as world, exports, zoo
 
@@ -20,7 +20,7 @@ __all__ = ['members', 'read_exports', 'concept_frequency', 'frequency_summary', 
 def members(models:str='', # zoo classifiers, comma-separated ('': every member of `zoo.ZOO`)
            )->list:
     "The zoo classifiers `models` names, in its order (every member of `zoo.ZOO` when empty)"
-    names = [m.strip() for m in models.split(',') if m.strip()]
+    names = split_names(models)
     return [check_choice(n, list(zoo.ZOO), 'models') for n in names] or list(zoo.ZOO)
 
 # %% ../../nbs/world/24_study.ipynb #nd60af68
@@ -182,7 +182,7 @@ def world_builds(prep:dict, # the template's `xai_study.prepare` declaration: ex
         if unknown: raise ValueError(f"prep names parameter(s) {unknown} that the template does not have: fix its xai_study.prepare")
         names = []
         for param in prep.get('zoo', []):
-            given = [m.strip() for m in str(v[param] or '').split(',') if m.strip()]
+            given = split_names(v[param] or '')
             names += [m for m in given if m in zoo.ZOO] if given else list(zoo.ZOO)
         clip = v[clip_param[0]] is True or v[clip_param[0]] == 'world' if clip_param else prep.get('clip', False)
         b = dict(exports={k: v[k] for k in prep.get('exports', [])},
