@@ -12,7 +12,7 @@ import torch
 from ..core import results_dir, repo_root, jsonable
 
 # %% auto #0
-__all__ = ['PACKAGES', 'package_versions', 'git_state', 'host_info', 'Run']
+__all__ = ['PACKAGES', 'package_versions', 'git_state', 'repo_path', 'host_info', 'Run']
 
 # %% ../../nbs/harness/90_results.ipynb #c005
 PACKAGES = ('xai_study', 'torch', 'torchvision', 'timm', 'open_clip_torch', 'numpy', 'pandas', 'scikit-learn',
@@ -27,15 +27,29 @@ def package_versions(names=PACKAGES, # distribution names
     return {'python': platform.python_version(), **{n: v(n) for n in names}}
 
 def git_state(path:str|Path|None=None, # a folder inside the checkout (default: this repo)
+              skip:tuple=('results',), # folders of the checkout whose changes do not count: the runs' own output
+              show:int=20, # how many changed paths to list
              )->dict:
-    "Commit hash and whether the work tree has uncommitted changes"
+    "Commit hash, whether the work tree differs from it outside `skip` (changed or new files), and the first `show` such paths"
     root = path or repo_root()
     def git(*a):
-        r = subprocess.run(['git', *a], cwd=root, capture_output=True, text=True, timeout=10)
+        r = subprocess.run(['git', '--no-optional-locks', *a], cwd=root, capture_output=True, text=True, timeout=10)
         if r.returncode: raise subprocess.SubprocessError(r.stderr)  # not a repository, or no commit yet
-        return r.stdout.strip()
-    try: return dict(commit=git('rev-parse', 'HEAD') or None, dirty=bool(git('status', '--porcelain', '--untracked-files=no')))
-    except (OSError, subprocess.SubprocessError, TypeError): return dict(commit=None, dirty=None)
+        return r.stdout  # --no-optional-locks: `status` leaves the index alone, so a commit made meanwhile does not trip on its lock
+    try:
+        commit = git('rev-parse', 'HEAD').strip() or None
+        lines = git('status', '--porcelain', '--untracked-files=all', '--', ':/', *[f':(top,exclude){s}' for s in skip]).splitlines()
+    except (OSError, subprocess.SubprocessError, TypeError): return dict(commit=None, dirty=None, changed=[])
+    return dict(commit=commit, dirty=bool(lines), changed=[l[3:] for l in lines[:show]])
+
+def repo_path(path:str|Path, # a path
+             )->str:
+    "`path` relative to the checkout when it lies inside it (the manifest records no folder of the machine it ran on), else as it is"
+    root = repo_root()
+    for p, r in ((Path(os.path.abspath(path)), root), (Path(path).resolve(), root and root.resolve())):  # as given, then without links
+        try: return str(p.relative_to(r)) if r else str(path)
+        except ValueError: pass
+    return str(path)
 
 def host_info()->dict:
     "CPU, core count, torch threads, memory and GPU of this machine"
@@ -108,7 +122,7 @@ class Run:
         return dict(experiment=self.experiment, run=self.name, status=status, params=self.params, seed=self.seed,
                     started=self.started, ended=time.strftime('%Y-%m-%dT%H:%M:%S%z') if status != 'running' else None,
                     wall_s=round(time.time() - self._t0, 3), stages_s=self.stages, outputs=sorted(self.outputs),
-                    git=git_state(), versions=package_versions(), host=host_info(), argv=sys.argv[:1])
+                    git=git_state(), versions=package_versions(), host=host_info(), argv=[repo_path(a) for a in sys.argv[:1]])
 
     def _write_manifest(self, status):
         m = self.manifest(status)

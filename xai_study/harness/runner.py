@@ -4,16 +4,17 @@
 
 # %% ../../nbs/harness/91_runner.ipynb #c003
 from __future__ import annotations
-import argparse, ast, importlib, json, os, shutil, sys, time
+import argparse, ast, importlib, json, os, shutil, signal, sys, time, weakref
 from pathlib import Path
 import nbformat, yaml
 from papermill.translators import PythonTranslator
-from ..core import repo_root, results_dir, check_choice
+from ..core import repo_root, results_dir, check_choice, home_dir, cache_dir, data_dir
 
 # %% auto #0
 __all__ = ['RESERVED', 'FIRST', 'read_params', 'experiments_dir', 'run_order', 'list_experiments', 'format_experiments',
-           'parse_value', 'check_value', 'check_params', 'publish', 'check_kernel', 'ExperimentFailed',
-           'check_run_name', 'execute', 'run_experiments', 'run_experiment', 'main']
+           'parse_value', 'check_value', 'check_params', 'cli_params', 'publish', 'check_kernel', 'check_home',
+           'Interrupted', 'ExperimentFailed', 'check_run_name', 'execute', 'check_publish', 'run_experiments',
+           'run_experiment', 'main']
 
 # %% ../../nbs/harness/91_runner.ipynb #c007
 RESERVED = ('run_name', 'out_dir') # parameters every template has; the runner sets them
@@ -110,6 +111,8 @@ def format_experiments(exps:dict, # from `list_experiments`
 # %% ../../nbs/harness/91_runner.ipynb #c016
 _TYPES = dict(int=int, float=float, str=str, bool=bool, list=list, dict=dict, tuple=tuple)
 
+def _an(word:str)->str: return f"{'an' if str(word)[:1].lower() in 'aeiou' else 'a'} {word}"
+
 def parse_value(text:str, # the value as typed
                 typ:type|None=None, # the parameter's type, if known
                ):
@@ -137,7 +140,8 @@ def check_value(name:str, # the parameter's name
     if typ is tuple and isinstance(value, list): return value
     if isinstance(value, typ) and not (typ is int and isinstance(value, bool)): return value
     hint = ' (True or False)' if typ is bool else ''
-    raise ValueError(f"{name}={value!r} is a {type(value).__name__}, but {name} takes a {spec['type']}{hint}; "
+    kind = 'None' if value is None else _an(type(value).__name__)
+    raise ValueError(f"{name}={value!r} is {kind}, but {name} takes {_an(spec['type'])}{hint}; "
                      f"its default is {spec['source']}")
 
 # %% ../../nbs/harness/91_runner.ipynb #c019
@@ -155,6 +159,16 @@ def check_params(exp:dict, # one experiment, from `list_experiments`
                                            "the results folder with --results or $XAI_STUDY_RESULTS")
         check_choice(k, [p for p in spec if p not in RESERVED], f'{name} parameter')
         out[k] = check_value(k, v, spec[k])
+    return out
+
+# %% ../../nbs/harness/91_runner.ipynb #na6542de
+def cli_params(pairs:list, # (name, value) pairs, in the order -p gave them
+              )->dict:
+    "The `-p NAME VALUE` pairs as a dict; a `ValueError` naming a parameter given twice"
+    out = {}
+    for k, v in pairs:
+        if k in out: raise ValueError(f"-p {k} was given twice ({out[k]!r} and {v!r}): give each parameter once")
+        out[k] = v
     return out
 
 # %% ../../nbs/harness/91_runner.ipynb #c022
@@ -179,6 +193,66 @@ def check_kernel(kernel:str='python3', # the Jupyter kernel's name
         f"kernel={kernel!r} is not installed, and papermill needs it to run the experiment notebooks. Install it with "
         f"`{sys.executable} -m ipykernel install --sys-prefix --name {kernel} --display-name {kernel}` (`make install` does this)") from None
     return kernel
+
+# %% ../../nbs/harness/91_runner.ipynb #n4921d43
+def check_home()->Path:
+    "The home folder, after creating its cache and data folders; a `ValueError` naming the variable to change if they cannot be written"
+    for fn, var, what in ((cache_dir, 'XAI_STUDY_CACHE', 'cache'), (data_dir, 'XAI_STUDY_DATA', 'data')):
+        d, why = fn(), None
+        try:
+            d.mkdir(parents=True, exist_ok=True)
+            if not os.access(d, os.W_OK | os.X_OK): why = 'it is not writable'
+        except OSError as e: why = e.strerror or type(e).__name__
+        if why is None: continue
+        v = var if os.environ.get(var) else 'XAI_STUDY_HOME'
+        now = f"{v}={os.environ[v]!r}" if os.environ.get(v) else f"the default home {home_dir()}"
+        raise ValueError(f"{now} cannot hold the {what} folder {d} ({why}): set {v} to a folder you can write to, "
+                         f"e.g. export {v}=$HOME/.cache/xai_study")
+    return home_dir()
+
+# %% ../../nbs/harness/91_runner.ipynb #ndcd1dbf
+class Interrupted(KeyboardInterrupt):
+    "Ctrl-C (SIGINT) or SIGTERM stopped the runner; `status` is the exit status the command returns"
+    def __init__(self, msg:str='', # what was left, in one line
+                 signum:int=signal.SIGINT, # the signal
+                ): super().__init__(msg); self.signum = int(signum)
+    @property
+    def status(self)->int: return 128 + self.signum
+
+_KERNELS = weakref.WeakSet()  # the kernel managers of the kernels this process started
+
+def _end_kernels()->int:
+    "Kill every kernel this process started that still runs, with its process group; how many were running"
+    n = 0
+    for km in list(_KERNELS):
+        proc = getattr(getattr(km, 'provisioner', None), 'process', None)
+        if proc is not None and proc.poll() is None:
+            n += 1
+            try: os.killpg(proc.pid, signal.SIGKILL)  # the kernel leads its own session: its children go too
+            except OSError: proc.kill()
+            try: proc.wait(10)
+            except Exception: pass
+        try: km.cleanup_connection_file()
+        except Exception: pass
+        _KERNELS.discard(km)
+    return n
+
+def _signals(handler):
+    "Set SIGINT and SIGTERM to `handler`; the previous handlers (empty outside the main thread, where nothing is set)"
+    try: return {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    except ValueError: return {}
+
+def _raise_interrupted(signum, frame):
+    "The command's handler of SIGINT and SIGTERM: end the kernels at once (before papermill asks them to stop), then raise"
+    _end_kernels(); raise Interrupted(signum=signum)
+
+def _quiet_loop():
+    "After an interrupt: the papermill event loop's abandoned tasks (a cell waiting for its reply) pass without a word"
+    from jupyter_core.utils import ensure_event_loop
+    def handler(loop, ctx):
+        if not str(ctx.get('message', '')).startswith(('Task exception was never retrieved', 'Task was destroyed but it is pending')):
+            loop.default_exception_handler(ctx)
+    ensure_event_loop().set_exception_handler(handler)
 
 # %% ../../nbs/harness/91_runner.ipynb #c027
 class ExperimentFailed(RuntimeError):
@@ -209,11 +283,26 @@ def _kernel_manager():
         # ipykernel forwards its own and its child processes' output to the notebook *and* echoes it on the kernel's own
         # stdout/stderr, which is our terminal by inheritance: every line would show twice (and a shutdown message once more)
         async def _async_launch_kernel(self, kernel_cmd, **kw):
+            _KERNELS.add(self)  # so that an interrupt can end it (`_end_kernels`)
             kw.setdefault('stdout', subprocess.DEVNULL); kw.setdefault('stderr', subprocess.DEVNULL)
             return await super()._async_launch_kernel(kernel_cmd, **kw)
     return QuietKernelManager
 
 def _fmt(params): return ' '.join(f'{k}={v!r}' for k, v in params.items())
+
+def _from(path, # a path
+          base:Path, # a folder
+         )->str:
+    "`path` relative to `base` when it lies inside it, else as it is"
+    try: return str(Path(path).relative_to(base))
+    except ValueError: return str(path)
+
+def _relative_record(nb_path:Path, base:Path):
+    "The paths papermill recorded in the executed notebook's metadata, made relative to `base`"
+    nb = nbformat.read(nb_path, as_version=4); meta = nb.metadata.get('papermill', {})
+    for k in ('input_path', 'output_path'):
+        if meta.get(k): meta[k] = _from(meta[k], base)
+    nbformat.write(nb, nb_path)
 
 def check_run_name(run_name:str, # the run's name, a folder name under results/<experiment>/
                   )->str:
@@ -244,12 +333,22 @@ def execute(exp:dict, # one experiment, from `list_experiments`
     staging.mkdir()
     nb_out, t0 = staging/f'{name}.ipynb', time.time()
     _say(progress, f"{step}{name}: running {exp['path']} as run {run_name!r}" + (f" with {_fmt(values)}" if values else ''))
+    src = exp['path'].resolve()
+    base = repo_root(src.parent) or src.parent  # the notebook runs here: in a checkout, out_dir reads results/<experiment>/...
     try:
-        src = exp['path'].resolve()
         echo = dict(stdout_file=_Echo('stdout', f'{name} | '), stderr_file=_Echo('stderr', f'{name} | ')) if progress else {}
-        pm.execute_notebook(str(src), str(nb_out), parameters={**values, 'run_name': run_name, 'out_dir': str(staging)},
-                            kernel_name=kernel, progress_bar=False, cwd=str(src.parent),
-                            kernel_manager_class=_kernel_manager(), **echo)
+        pm.execute_notebook(str(src), str(nb_out), parameters={**values, 'run_name': run_name, 'out_dir': _from(staging, base)},
+                            kernel_name=kernel, progress_bar=False, cwd=str(base), kernel_manager_class=_kernel_manager(), **echo)
+        _relative_record(nb_out, base)
+    except KeyboardInterrupt as e:  # Ctrl-C, or SIGTERM through `Interrupted`: end the kernel, drop the unfinished run
+        held = _signals(signal.SIG_IGN)  # a second Ctrl-C must not stop the clean-up half way
+        try: _end_kernels(); shutil.rmtree(staging, ignore_errors=True); _quiet_loop()
+        finally:
+            for s, h in held.items(): signal.signal(s, h)
+        sig = getattr(e, 'signum', signal.SIGINT)
+        kept = f"{dest} was left as it was" if dest.exists() else f"nothing was published to {dest}"
+        raise Interrupted(f"experiment {name!r}, run {run_name!r} interrupted ({signal.Signals(sig).name}) after {time.time()-t0:.1f} s: "
+                          f"its kernel was ended and its staging folder removed; {kept}", sig) from None
     except BaseException as e:
         if failed.exists(): shutil.rmtree(failed)
         staging.rename(failed)
@@ -265,6 +364,27 @@ def execute(exp:dict, # one experiment, from `list_experiments`
     publish(staging, dest)
     if failed.exists(): shutil.rmtree(failed)
     _say(progress, f"{step}{name}: done in {time.time()-t0:.1f} s -> {dest}")
+    return dest
+
+# %% ../../nbs/harness/91_runner.ipynb #nd0455d1
+def _same(a, b)->bool: return json.dumps(a, sort_keys=True, default=str) == json.dumps(b, sort_keys=True, default=str)
+
+def check_publish(exp:dict, # one experiment, from `list_experiments`
+                  values:dict, # its parameters, checked by `check_params`
+                  run_name:str, # the run's name
+                  root:Path, # results root
+                  force:bool=False, # publish as 'default' although the parameters differ from the template's defaults
+                  overwrite:bool=False, # replace an existing run of another name
+                 )->Path:
+    "Where the run will be published; a `ValueError` naming the fix when that would replace a result by accident"
+    dest = Path(root)/exp['name']/run_name
+    if run_name == 'default':
+        changed = {k: v for k, v in values.items() if not _same(v, exp['params'][k]['default'])}
+        if changed and not force: raise ValueError(
+            f"{exp['name']}: {_fmt(changed)} differ(s) from the template's defaults, so this run cannot be published as the "
+            f"default run ({dest}): give it a name of its own (--name NAME), or pass --force to replace the default run with it")
+    elif dest.exists() and not overwrite: raise ValueError(
+        f"{exp['name']}: run {run_name!r} exists already ({dest}): pass --overwrite to replace it, or choose another --name")
     return dest
 
 # %% ../../nbs/harness/91_runner.ipynb #c029
@@ -289,9 +409,13 @@ def run_experiments(names, # experiment names, or 'all'
                     progress:bool=True, # print a line per experiment, and the notebooks' own output as it comes
                     keep_going:bool=True, # after a failure, run the remaining experiments
                     kernel:str='python3', # Jupyter kernel that runs the notebooks
+                    force:bool=False, # publish as 'default' although `params` differ from the templates' defaults
+                    overwrite:bool=False, # replace existing runs named `run_name` (other than 'default')
                    )->dict:
     "Check, then run experiments `names` in running order; experiment name -> published folder"
-    plan, root = _plan(names, params, run_name, folder, kernel), results_dir(results).resolve() # the notebook runs in its own folder
+    plan, root = _plan(names, params, run_name, folder, kernel), results_dir(results).resolve() # the notebook runs in another folder
+    for exp, values in plan: check_publish(exp, values, run_name, root, force, overwrite)
+    check_home()
     done, failed = {}, {}
     for i, (exp, values) in enumerate(plan):
         step = f'[{i+1}/{len(plan)}] ' if len(plan) > 1 else ''
@@ -314,10 +438,12 @@ def run_experiment(name:str, # the experiment, e.g. 'world'
                    results:str|Path|None=None, # results root (default: `results_dir()`)
                    progress:bool=True, # print a start/end line, and the notebook's own output as it comes
                    kernel:str='python3', # Jupyter kernel that runs the notebook
+                   force:bool=False, # publish as 'default' although `params` differ from the template's defaults
+                   overwrite:bool=False, # replace an existing run named `run_name` (other than 'default')
                   )->Path:
     "Run experiment `name` with `params` through papermill; return its published results folder"
     if name == 'all': raise ValueError("name='all' runs several experiments: use run_experiments('all')")
-    return run_experiments([name], params, run_name, folder, results, progress, kernel=kernel)[name]
+    return run_experiments([name], params, run_name, folder, results, progress, kernel=kernel, force=force, overwrite=overwrite)[name]
 
 # %% ../../nbs/harness/91_runner.ipynb #c035
 def _parser()->argparse.ArgumentParser:
@@ -336,6 +462,8 @@ def _parser()->argparse.ArgumentParser:
     run.add_argument('--kernel', default='python3', help='Jupyter kernel (default: python3)')
     run.add_argument('--quiet', action='store_true', help="no progress lines, and not the notebooks' own output")
     run.add_argument('--fail-fast', action='store_true', help='stop at the first failing experiment')
+    run.add_argument('--force', action='store_true', help="publish as the 'default' run although -p changes the template's defaults")
+    run.add_argument('--overwrite', action='store_true', help='replace an existing run of the same --name')
     sw = sub.add_parser('sweep', help='run an experiment at every point of a parameter grid, in parallel on Dask (xai_study.harness.sweep)')
     sw.add_argument('experiment', metavar='EXPERIMENT', help='experiment name')
     sw.add_argument('-p', '--parameter', nargs=2, action='append', default=[], metavar=('NAME', 'VALUES'),
@@ -372,16 +500,19 @@ def main(argv:list|None=None, # command-line arguments (default: `sys.argv[1:]`)
         )->int:
     "The `xai-study` command; returns the exit status"
     a = _parser().parse_args(argv)
+    held = {}  # during `run`, Ctrl-C and SIGTERM end the kernel and raise `Interrupted` (an ignored signal stays ignored)
+    for s in (signal.SIGINT, signal.SIGTERM) if a.command == 'run' else ():
+        if signal.getsignal(s) in (signal.SIG_DFL, signal.default_int_handler):
+            try: held[s] = signal.signal(s, _raise_interrupted)
+            except ValueError: break  # not the main thread: signals are not ours to handle
     try:
         if a.command == 'list':
             exps = list_experiments(a.experiments)
             if a.json: print(json.dumps(exps, default=str, indent=1))
             else: print(format_experiments(exps).rstrip() or f'no experiment notebooks in {experiments_dir(a.experiments)}')
         elif a.command == 'run':
-            params = dict(a.parameter)
-            if len(params) < len(a.parameter): raise ValueError(f"-p was given twice for the same parameter: {[n for n, _ in a.parameter]}")
-            run_experiments(a.experiments, params, a.name, a.folder, a.results, progress=not a.quiet,
-                            keep_going=not a.fail_fast, kernel=a.kernel)
+            run_experiments(a.experiments, cli_params(a.parameter), a.name, a.folder, a.results, progress=not a.quiet,
+                            keep_going=not a.fail_fast, kernel=a.kernel, force=a.force, overwrite=a.overwrite)
         elif a.command == 'sweep': return _call('harness.sweep', 'sweep_cli', args=a)
         elif a.command == 'docs': _call('harness.docs', 'build_docs', dest=a.dest, check=False if a.no_check else None)
         elif a.command == 'bench': _call('bench.timing', 'run_benchmarks', names=a.names or None)
@@ -391,4 +522,10 @@ def main(argv:list|None=None, # command-line arguments (default: `sys.argv[1:]`)
         print(f'xai-study {a.command}: failed: {e}', file=sys.stderr); return 1
     except ValueError as e:
         print(f'xai-study: error: {e}', file=sys.stderr); return 2
+    except KeyboardInterrupt as e:  # Ctrl-C, or SIGTERM during `run`: one line, no traceback
+        sig = signal.Signals(getattr(e, 'signum', signal.SIGINT))
+        print(f"xai-study {a.command}: {str(e) or f'interrupted ({sig.name}) while no notebook ran'}", file=sys.stderr)
+        return 128 + sig
+    finally:
+        for s, h in held.items(): signal.signal(s, h)
     return 0

@@ -10,7 +10,7 @@ from typing import Callable
 from pathlib import Path
 import numpy as np, pandas as pd, nbformat, yaml
 from ..core import results_dir, check_choice
-from .runner import list_experiments, check_params, check_run_name, check_kernel, ExperimentFailed, execute
+from .runner import list_experiments, check_params, check_run_name, check_kernel, check_home, ExperimentFailed, execute
 
 # %% auto #0
 __all__ = ['split_values', 'read_grid', 'grid_points', 'point_names', 'sweep_spec', 'prepare_step', 'prepare', 'visible_gpus',
@@ -248,7 +248,7 @@ def run_sweep(experiment:str, # the experiment's name
     if resume and json.dumps(grid, sort_keys=True, default=str) != json.dumps(old['grid'], sort_keys=True, default=str):
         raise ValueError(f"resume=True with a grid that differs from the one in {mpath} ({old['grid']}): drop -p to resume it, "
                          "or give the sweep another --name")
-    runs = point_names(name, points); check_kernel(kernel)
+    runs = point_names(name, points); check_kernel(kernel); check_home()
     kept = {r['run']: r for r in (old or {}).get('points', []) if resume and r['status'] == 'done' and (root/experiment/r['run']).is_dir()}
     recs = [{**kept[r], 'kept': True} if r in kept else dict(run=r, params=p, status='queued') for r, p in zip(runs, points)]
     todo = [i for i, r in enumerate(recs) if r['status'] != 'done']
