@@ -206,10 +206,12 @@ def heldout_gain(held:pd.DataFrame, # from `heldout`
 # %% ../../nbs/comparison/57_study.ipynb #n896758b
 def plot_heldout(held:pd.DataFrame, # from `heldout`
                  metric:str='auc', # the held-out metric shown
+                 seed:int=0, # seed of the bootstrap behind the error bars (the figure is the same at every run)
                 ):
-    "Mean held-out score per model and method, with 95% intervals"
+    "Mean held-out score per model and method, with 95% bootstrap intervals over the labels"
     fig, ax = plt.subplots(figsize=(9, 3.2))
-    sns.barplot(data=held, x='model', y=metric, hue='method', hue_order=['search', 'best predefined', 'clip-dissect'], errorbar=('ci', 95), ax=ax)
+    sns.barplot(data=held, x='model', y=metric, hue='method', hue_order=['search', 'best predefined', 'clip-dissect'], errorbar=('ci', 95), seed=seed, ax=ax)
     ax.set_ylabel(f'held-out {metric.upper()}'); ax.set_xlabel(''); ax.set_ylim(0, 1); ax.legend(fontsize=8, loc='lower right')
+    ax.set_title(f'Held-out {metric.upper()} of each method\'s labels (bars: 95% bootstrap interval of the mean over labels)', fontsize=9)
     fig.tight_layout()
     return fig
