@@ -4,14 +4,14 @@
 
 # %% ../nbs/01_cache.ipynb #c003
 from __future__ import annotations
-import builtins, ctypes, enum, errno, functools, hashlib, inspect, io, json, os, shutil, socket, stat, sys, time, types, uuid, warnings
+import builtins, ctypes, importlib.abc, importlib.machinery, linecache, enum, errno, functools, hashlib, inspect, io, json, os, shutil, socket, stat, sys, time, types, uuid, warnings
 from pathlib import Path, PurePath
 import numpy as np, torch
 from .core import cache_dir
 
 # %% auto #0
-__all__ = ['Memo', 'file_digest', 'fingerprint', 'code_version', 'module_version', 'swap_paths', 'replace_path', 'EntryWriter',
-           'CacheMiss', 'Cache', 'resolve_cache']
+__all__ = ['Memo', 'file_digest', 'fingerprint', 'code_version', 'module_version', 'pin_sources', 'swap_paths', 'replace_path',
+           'EntryWriter', 'CacheMiss', 'Cache', 'resolve_cache']
 
 # %% ../nbs/01_cache.ipynb #c020
 class Memo(dict):
@@ -234,6 +234,37 @@ def module_version(*modules, # modules whose public functions and classes make a
         objs += [o for n in names if (inspect.isfunction(o := getattr(m, n)) or inspect.isclass(o)) and o.__module__ == m.__name__]
     if not objs: raise ValueError(f"modules {[m.__name__ for m in modules]} define no exported function or class")
     return code_version(*objs)
+
+# %% ../nbs/01_cache.ipynb #2c4f4dc5
+def _pin(path:str):
+    "Keep the current text of source file `path` in `linecache` for good (an entry without mtime is never re-checked)"
+    data = Path(path).read_bytes()
+    linecache.cache[path] = (len(data), None, data.decode('utf-8').splitlines(True), path)
+
+class _PinnedLoader(importlib.machinery.SourceFileLoader):
+    "A source loader that pins the text it loads the module from"
+    def exec_module(self, module): _pin(self.path); super().exec_module(module)
+
+class _PinFinder(importlib.abc.MetaPathFinder):
+    "Finds the modules of package `prefix` as Python would, and loads them with `_PinnedLoader`"
+    def __init__(self, prefix): self.prefix = prefix
+    def find_spec(self, name, path, target=None):
+        if not name.startswith(self.prefix + '.'): return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path, target)
+        if spec is not None and type(spec.loader) is importlib.machinery.SourceFileLoader:
+            spec.loader = _PinnedLoader(spec.loader.name, spec.loader.path)
+        return spec
+
+def pin_sources(prefix:str='xai_study', # the package whose modules keep the source they were loaded from
+               )->None:
+    "Make `code_version` see the source each module of `prefix` was imported from, not a later edit of its file"
+    if not any(isinstance(f, _PinFinder) and f.prefix == prefix for f in sys.meta_path): sys.meta_path.insert(0, _PinFinder(prefix))
+    for name, m in list(sys.modules.items()):
+        f = getattr(m, '__file__', None)
+        if (name == prefix or name.startswith(prefix + '.')) and f and f.endswith('.py') and linecache.cache.get(f, (0, 0))[1:2] != (None,):
+            _pin(f)
+
+pin_sources()
 
 # %% ../nbs/01_cache.ipynb #c026
 def swap_paths(a:str|Path, # an existing file or folder
