@@ -8,18 +8,18 @@ import contextlib, hashlib, io, json, math, os, random, re, sys, time
 from pathlib import Path
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 import timm, open_clip
-from ..core import set_seed, get_device, check_choice, home_dir
+from ..core import set_seed, get_device, check_choice, home_dir, Progress
 from ..cache import Cache, fingerprint, code_version
-from ..models.registry import make_normalize, model_device
+from ..models.registry import make_normalize, attach, predict
 from . import scene as world, phrases
 
 # %% auto #0
 __all__ = ['MEAN', 'STD', 'SPLIT_STREAMS', 'ZOO', 'CLIP_SPEC', 'HELD_OUT_STREAM', 'FACTORS', 'ZS_CATEGORIES', 'FINETUNE_SPEC',
-           'BUILD_ORDER', 'data_config', 'dilate_stage', 'build_classifier', 'to_tensor', 'logits', 'split_data',
-           'split_arrays', 'fit', 'train_classifier', 'attribute_names', 'attribute_targets', 'clip_config',
-           'build_clip', 'clip_data_config', 'clip_texts', 'train_clip', 'zero_shot', 'similarity_table', 'zoo_spec',
-           'zoo_key', 'zoo_entry', 'zoo_model', 'clip_vocabulary', 'zoo_clip', 'untrained_model', 'finetune',
-           'zoo_finetuned', 'build_zoo']
+           'BUILD_ORDER', 'data_config', 'dilate_stage', 'build_classifier', 'to_tensor', 'split_data', 'split_arrays',
+           'fit', 'train_classifier', 'attribute_names', 'attribute_targets', 'clip_config', 'build_clip',
+           'clip_data_config', 'clip_texts', 'train_clip', 'zero_shot', 'similarity_table', 'zoo_spec', 'zoo_key',
+           'zoo_entry', 'zoo_model', 'clip_vocabulary', 'zoo_clip', 'untrained_model', 'finetune', 'zoo_finetuned',
+           'build_zoo']
 
 # %% ../../nbs/world/23_zoo.ipynb #c005
 MEAN, STD = (0.5, 0.5, 0.5), (0.25, 0.25, 0.25)
@@ -30,11 +30,12 @@ ZOO = {
     'object_resnet': dict(arch='resnet18', seed=1, epochs=3, lr=3e-3, **_OBJ, kwargs=dict(channels=(32, 64, 128, 256), output_stride=16)),
     'scene_resnet': dict(arch='resnet18', task='scene', seed=2, n_train=8000, epochs=2, lr=3e-3, batch=128,
                          kwargs=dict(channels=(32, 64, 128, 256), output_stride=16)),
-    'object_resnext': dict(arch='resnext50_32x4d', seed=5, epochs=3, lr=3e-3, **_OBJ,
+    'object_resnext': dict(arch='resnext50_32x4d', seed=5, epochs=4, lr=3e-3, **_OBJ,
                            kwargs=dict(layers=(1, 1, 1, 1), channels=(16, 32, 64, 128), cardinality=8, base_width=4, output_stride=16)),
     'object_densenet': dict(arch='densenet121', seed=6, epochs=4, lr=3e-3, **_OBJ, kwargs=dict(growth_rate=16, block_config=(2, 4, 6), bn_size=2)),
     'object_efficientnet': dict(arch='test_efficientnet', seed=7, epochs=3, lr=3e-3, **_OBJ, kwargs=dict(output_stride=16)),
     'object_efficientnet_seed2': dict(arch='test_efficientnet', seed=17, epochs=3, lr=3e-3, **_OBJ, kwargs=dict(output_stride=16)),
+    'object_efficientnet_seed3': dict(arch='test_efficientnet', seed=27, epochs=3, lr=3e-3, **_OBJ, kwargs=dict(output_stride=16)),
     'object_mobilenet': dict(arch='mobilenetv3_small_100', seed=8, epochs=6, lr=4e-3, **_OBJ, kwargs={}, dilate='blocks.4'),
     'object_convnext': dict(arch='convnext_atto', seed=3, epochs=3, lr=2e-3, **_OBJ,
                             kwargs=dict(dims=(24, 48, 96, 192), depths=(1, 1, 3, 1), output_stride=16, ls_init_value=None)),
@@ -75,15 +76,14 @@ def dilate_stage(stage:nn.Module, # a stage of a CNN whose first spatial convolu
 def build_classifier(spec:dict, # a `ZOO` entry
                      size:int=64, # image size the world is rendered at
                     )->nn.Module:
-    "The timm network of `spec`, initialised from `spec['seed']` (the caller's random streams untouched), with its `data_config`"
+    "The timm network of `spec`, initialised from `spec['seed']` (the caller's random streams untouched), with the registry's preprocessing attached (`predict` takes it)"
     kw = dict(spec['kwargs'])
     if 'img_size' in kw: kw['img_size'] = size
     with _rng_kept():
         torch.manual_seed(spec['seed'])
         model = timm.create_model(spec['arch'], num_classes=len(world.classes(spec['task'])), **kw)
     if spec.get('dilate'): dilate_stage(model.get_submodule(spec['dilate']))
-    model.__dict__['data_config'] = data_config(size)
-    return model
+    return attach(model, f"synthetic/{spec['arch']}@untrained(seed={spec['seed']})", data_config(size), world.classes(spec['task']))
 
 def to_tensor(images:np.ndarray, # uint8 [N,H,W,3] at the input size of `data_config`
               data_config:dict, # the model's preprocessing (`model.data_config`): its input size, mean and std
@@ -104,26 +104,8 @@ def _augment(x:torch.Tensor, g:torch.Generator)->torch.Tensor:
     dy, dx = (int(v) for v in torch.randint(-4, 5, (2,), generator=g))
     return torch.roll(F.pad(x, (4, 4, 4, 4), mode='reflect'), (dy, dx), (2, 3))[..., 4:-4, 4:-4]
 
-def logits(model:nn.Module, # a classifier with a `data_config` (from `build_classifier`, `zoo_model` or `load_model`)
-            images:np.ndarray, # uint8 [N,H,W,3] at the model's input size
-            batch:int=512, # batch size
-           )->np.ndarray:
-    "Logits [N, classes] of `model` on `images`, preprocessed by its `data_config`, in eval mode (the caller's mode restored)"
-    cfg = getattr(model, 'data_config', None)
-    if cfg is None: raise ValueError("model has no `data_config`: build it with `build_classifier`, `zoo_model` or `models.load_model`")
-    was, dev = model.training, model_device(model)
-    model.eval()
-    try:
-        with torch.no_grad():
-            return torch.cat([model(to_tensor(images[i:i+batch], cfg).to(dev)).float().cpu() for i in range(0, len(images), batch)]).numpy()
-    finally: model.train(was)
-
 def _log(msg, progress):
     if progress: print(msg, flush=True)
-
-def _left(done:int, total:int, elapsed:float)->str:
-    "Time left for `total - done` more steps at the mean pace of the `done` steps that took `elapsed` seconds"
-    return f"~{elapsed / max(done, 1) * (total - done):.0f} s left"
 
 def _schedule(opt, steps:int, warmup:float=0.15):
     "Linear warm-up over the first `warmup` share of `steps`, then cosine decay to zero"
@@ -172,21 +154,20 @@ def fit(model:nn.Module, # a classifier, trained in place
     params = list(model.parameters() if params is None else params)
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.05)
     sched = _schedule(opt, epochs * math.ceil(len(y) / batch))
-    t1, acc = time.time(), float('nan')
+    acc, line = float('nan'), Progress(what, epochs, progress, every=0)
     for ep in range(epochs):
         model.train(); order, tot = torch.randperm(len(y), generator=g), 0.
         for i in range(0, len(order), batch):
             idx = order[i:i + batch]
             loss = F.cross_entropy(model(_augment(x[idx], g)), y[idx], label_smoothing=0.1)
             opt.zero_grad(); loss.backward(); opt.step(); sched.step(); tot += loss.item() * len(idx)
-        if val is not None: acc = float((logits(model, val['images']).argmax(1) == val['target']).mean())
-        _log(f"{what} {ep+1}/{epochs}: loss {tot/len(order):.3f}, held-out (val) acc {acc:.3f}, "
-             f"{_left(ep + 1, epochs, time.time() - t1)}", progress)
+        if val is not None: acc = float((predict(model, val['images'], 512).argmax(1).numpy() == val['target']).mean())
+        line(ep + 1, f", loss {tot/len(order):.3f}, held-out (val) acc {acc:.3f}")
     return acc
 
 def _test(model, te, k)->tuple:
     "Test accuracy and confusion matrix [k, k] (rows: true class)"
-    pred = logits(model, te['images']).argmax(1)
+    pred = predict(model, te['images'], 512).argmax(1).numpy()
     return float((pred == te['target']).mean()), np.bincount(te['target'] * k + pred, minlength=k * k).reshape(k, k)
 
 def train_classifier(spec:dict, # a `ZOO` entry
@@ -213,8 +194,8 @@ def train_classifier(spec:dict, # a `ZOO` entry
     return dict(state=model.state_dict(), metrics=metrics, confusion=conf)
 
 # %% ../../nbs/world/23_zoo.ipynb #c012
-CLIP_SPEC = dict(config='xai-world-clip', seed=11, stream=10, n_image=24000, image_epochs=4, image_lr=2e-3,
-                 image_batch=128, text_steps=400, text_lr=1e-3, text_batch=128, partial=0.5,
+CLIP_SPEC = dict(config='xai-world-clip', seed=11, stream=10, n_image=24000, image_epochs=6, image_lr=2e-3,
+                 image_batch=128, text_steps=800, text_lr=1e-3, text_batch=128, partial=0.5,
                  model=dict(embed_dim=128, vision_cfg=dict(image_size=64, layers=[1, 1, 1, 1], width=24, patch_size=None),
                             text_cfg=dict(context_length=24, vocab_size=49408, width=128, heads=4, layers=2)))
 HELD_OUT_STREAM = 12  # world stream of the CLIP's held-out images: zero-shot evaluation and training progress
@@ -322,7 +303,7 @@ def train_clip(spec:dict=CLIP_SPEC, # the CLIP spec
         opt = torch.optim.AdamW(params, lr=spec['image_lr'], weight_decay=0.05)
         sched = _schedule(opt, steps)
         g = torch.Generator().manual_seed(spec['seed'])
-        t1 = time.time()
+        line = Progress('image tower epoch', spec['image_epochs'], progress, every=0)
         for ep in range(spec['image_epochs']):
             model.visual.train(); order, tot = torch.randperm(len(x), generator=g), 0.
             for i in range(0, len(x), spec['image_batch']):
@@ -332,16 +313,15 @@ def train_clip(spec:dict=CLIP_SPEC, # the CLIP spec
                 loss = F.binary_cross_entropy_with_logits(out[:, :y.shape[1]], y[idx]) \
                        + sum(F.cross_entropy(p, dom[idx, k]) for k, p in enumerate(parts)) / len(parts)
                 opt.zero_grad(); loss.backward(); opt.step(); sched.step(); tot += loss.item() * len(idx)
-            _log(f"image tower epoch {ep+1}/{spec['image_epochs']}: attribute loss {tot/len(x):.4f}, held-out acc "
-                 f"{_factor_acc(model.visual, head, held, cfg, y.shape[1], sizes)}, {time.time()-t0:.0f} s, "
-                 f"{_left(ep + 1, spec['image_epochs'], time.time() - t1)} in the image tower", progress)
+            line(ep + 1, f", attribute loss {tot/len(x):.4f}, held-out acc {_factor_acc(model.visual, head, held, cfg, y.shape[1], sizes)}")
         model.lock_image_tower(unlocked_groups=0, freeze_bn_stats=True); model.visual.eval()
         feats, held_feats = _encode_images(model.visual, data['images'], cfg), _encode_images(model.visual, held['images'], cfg)
         rng, loss_fn = np.random.default_rng(spec['seed']), open_clip.ClipLoss()
         text_params = [p for n, p in model.named_parameters() if not n.startswith('visual.')]
         opt = torch.optim.AdamW(text_params, lr=spec['text_lr'], weight_decay=0.05)
         sched = _schedule(opt, spec['text_steps'], 0.1)
-        model.train(); model.visual.eval(); tot, t1, every = 0., time.time(), max(1, spec['text_steps'] // 5)
+        model.train(); model.visual.eval(); tot, every = 0., max(1, spec['text_steps'] // 5)
+        line = Progress('text tower step', spec['text_steps'], progress, every=0)
         for step in range(spec['text_steps']):
             idx = rng.choice(len(feats), spec['text_batch'], replace=False)
             sub = dict(objects=[data['objects'][i] for i in idx], scene=data['scene'][idx], index=data['index'][idx])
@@ -350,9 +330,7 @@ def train_clip(spec:dict=CLIP_SPEC, # the CLIP spec
             opt.zero_grad(); loss.backward(); opt.step(); sched.step(); tot += loss.item()
             if (step + 1) % every == 0:
                 model.eval(); zs = _zs_scores(held_feats, held, model, tok); model.train(); model.visual.eval()
-                _log(f"text tower step {step+1}/{spec['text_steps']}: contrastive loss {tot/every:.3f}, held-out zero-shot "
-                     + ' '.join(f'{c} {a:.2f}' for c, a in zs.items())
-                     + f", {time.time()-t0:.0f} s, {_left(step + 1, spec['text_steps'], time.time() - t1)}", progress); tot = 0.
+                line(step + 1, f", contrastive loss {tot/every:.3f}, held-out zero-shot " + ' '.join(f'{c} {a:.2f}' for c, a in zs.items())); tot = 0.
     model.eval()
     return dict(state=model.state_dict(), metrics=dict(train_s=round(time.time() - t0, 1),
                 params=sum(p.numel() for p in model.parameters())))
@@ -613,7 +591,8 @@ def zoo_finetuned(name:str, # a `ZOO` name
 
 # %% ../../nbs/world/23_zoo.ipynb #c026
 BUILD_ORDER = ('clip', 'object_resnet', 'object_mobilenet', 'object_pvt', 'object_vit', 'object_convnext', 'object_densenet',
-               'object_resnext', 'scene_resnet', 'object_efficientnet', 'object_efficientnet_seed2')  # by measured training time, longest first
+               'object_resnext', 'scene_resnet', 'object_efficientnet', 'object_efficientnet_seed2',
+               'object_efficientnet_seed3')  # by measured training time, longest first
 
 def _build_one(args):
     "Worker: train (or find) one member; return its name and seconds (its progress lines are printed as it trains)"
