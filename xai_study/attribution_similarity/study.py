@@ -4,7 +4,7 @@
 
 # %% ../../nbs/attribution_similarity/81_study.ipynb #n3f7b3f4
 from __future__ import annotations
-import time, types
+import time
 import numpy as np, pandas as pd, torch
 import matplotlib.pyplot as plt
 from ..core import check_choice, split_names
@@ -14,22 +14,13 @@ from ..attr import saliency, shapley
 from . import similarity as sm
 
 # %% auto #0
-__all__ = ['NOT_RECORDED', 'YARDSTICK_COLUMNS', 'notebook_params', 'model_task', 'settings', 'zoo_keys', 'write_figures',
-           'model_table', 'predictions', 'randomised_twins', 'finetuned', 'timed', 'expected_side', 'cam_row',
-           'explain_gradcam', 'explain_ig', 'explain_shap', 'method_maps', 'grid_of', 'similarity_matrices',
-           'matrix_name', 'matrix_figures', 'correlations', 'agreement_figures', 'baselines', 'seed_pairs',
-           'seed_yardstick', 'pixel_maps', 'object_mass', 'object_mass_figure', 'degenerate', 'finetune_table',
-           'finetune_matrices', 'mantel_or_nan', 'finetune_results', 'finetune_figures', 'rel_l2', 'mean_cosine',
-           'shap_sample_study', 'shap_samples_figure', 'timm_check', 'resolution_table']
-
-# %% ../../nbs/attribution_similarity/81_study.ipynb #n292f7c0
-NOT_RECORDED = ('run_name', 'out_dir')  # parameters every template has (the runner sets them); not part of the result
-
-def notebook_params(ns:dict, # a notebook's namespace, `globals()`, right after its parameters cell
-                   )->dict:
-    "The plain values of `ns`: the template's parameters, less IPython's own names and `NOT_RECORDED`"
-    return {k: v for k, v in ns.items() if not k.startswith('_') and k not in ('In', 'Out', *NOT_RECORDED)
-            and not callable(v) and not isinstance(v, types.ModuleType)}
+__all__ = ['YARDSTICK_COLUMNS', 'model_task', 'settings', 'zoo_keys', 'model_table', 'predictions', 'randomised_twins',
+           'finetuned', 'timed', 'expected_side', 'cam_row', 'explain_gradcam', 'explain_ig', 'explain_shap',
+           'method_maps', 'grid_of', 'similarity_matrices', 'matrix_name', 'matrix_figures', 'correlations',
+           'agreement_figures', 'baselines', 'seed_pairs', 'seed_yardstick', 'pixel_maps', 'object_mass',
+           'object_mass_figure', 'degenerate', 'finetune_table', 'finetune_matrices', 'mantel_or_nan',
+           'finetune_results', 'finetune_figures', 'rel_l2', 'mean_cosine', 'shap_sample_study', 'shap_samples_figure',
+           'timm_check', 'resolution_table']
 
 # %% ../../nbs/attribution_similarity/81_study.ipynb #n5bc609c
 def model_task(models:list, # zoo classifier names
@@ -42,7 +33,7 @@ def model_task(models:list, # zoo classifier names
     return tasks.pop()
 
 # %% ../../nbs/attribution_similarity/81_study.ipynb #n37d80a6
-def settings(params:dict, # the template's parameters (`notebook_params`)
+def settings(params:dict, # the template's parameters (`harness.results.notebook_params`)
             )->tuple:
     "(the parameters to record, checked, with lists for `models`, `similarities`, `sample_counts`, `timm_models` and `sample_model` set; the models' task)"
     p = dict(params)
@@ -68,16 +59,6 @@ def zoo_keys(p:dict, # recorded parameters (`settings`): `models`, `seed`, `size
             )->dict:
     "model -> its zoo cache key, recorded so that the results test sees a retrained zoo"
     return {m: zoo.zoo_key(m, p['seed'], p['size'], p['zoo_overrides']) for m in p['models']}
-
-# %% ../../nbs/attribution_similarity/81_study.ipynb #n3e1bb9c
-def write_figures(run, # a `harness.results.Run` (anything with `figure(fig, name)`)
-                  figures, # (name, figure) pairs, e.g. a generator that draws one at a time
-                 )->list:
-    "Write each figure with `run.figure` and close it (so a long generator keeps one open); the names written"
-    out = []
-    for name, fig in figures:
-        run.figure(fig, name); plt.close(fig); out.append(name)
-    return out
 
 # %% ../../nbs/attribution_similarity/81_study.ipynb #n50365b4
 def model_table(nets:dict, # model -> zoo network (with `metrics`)

@@ -18,8 +18,7 @@ from ..core import split_names
 __all__ = ['DESCRIPTION_COLUMNS', 'check', 'sim_kw', 'zoo_keys', 'probe_sets', 'load_models', 'load_clip_model', 'inputs_line',
            'map_layers', 'clip_dissect_units', 'netdissect_units', 'descriptions', 'label_summary', 'informative',
            'unique_concepts', 'concept_counts', 'concept_bars', 'concept_categories', 'category_summary',
-           'class_accuracy', 'class_units', 'class_unit_table', 'class_unit_heatmap', 'oracle_labels', 'agreement',
-           'stages_table']
+           'class_accuracy', 'class_units', 'class_unit_table', 'class_unit_heatmap', 'oracle_labels', 'agreement']
 
 # %% ../../nbs/dissection/43_study.ipynb #n12b2232
 def check(models:str, # comma-separated zoo or registry model names
@@ -315,9 +314,3 @@ def agreement(desc:pd.DataFrame, # `descriptions`
                            both_informative=int(both.sum()))
             rows.append(row)
     return pd.DataFrame(rows)
-
-# %% ../../nbs/dissection/43_study.ipynb #n1a811aa
-def stages_table(stages:dict, # stage name -> seconds (`Run.stages`)
-                )->pd.DataFrame:
-    "One row per stage: `stage, seconds`, in the order the stages ran"
-    return pd.DataFrame([dict(stage=k, seconds=v) for k, v in stages.items()])

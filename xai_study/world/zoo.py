@@ -10,16 +10,16 @@ import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 import timm, open_clip
 from ..core import set_seed, get_device, check_choice, home_dir, Progress
 from ..cache import Cache, fingerprint, code_version
-from ..models.registry import make_normalize, attach, predict
+from ..models.registry import make_normalize, model_device
 from . import scene as world, phrases
 
 # %% auto #0
 __all__ = ['MEAN', 'STD', 'SPLIT_STREAMS', 'ZOO', 'CLIP_SPEC', 'HELD_OUT_STREAM', 'FACTORS', 'ZS_CATEGORIES', 'FINETUNE_SPEC',
-           'BUILD_ORDER', 'data_config', 'dilate_stage', 'build_classifier', 'to_tensor', 'split_data', 'split_arrays',
-           'fit', 'train_classifier', 'attribute_names', 'attribute_targets', 'clip_config', 'build_clip',
-           'clip_data_config', 'clip_texts', 'train_clip', 'zero_shot', 'similarity_table', 'zoo_spec', 'zoo_key',
-           'zoo_entry', 'zoo_model', 'clip_vocabulary', 'zoo_clip', 'untrained_model', 'finetune', 'zoo_finetuned',
-           'build_zoo']
+           'BUILD_ORDER', 'data_config', 'dilate_stage', 'build_classifier', 'to_tensor', 'logits', 'split_data',
+           'split_arrays', 'fit', 'train_classifier', 'attribute_names', 'attribute_targets', 'clip_config',
+           'build_clip', 'clip_data_config', 'clip_texts', 'train_clip', 'zero_shot', 'similarity_table', 'zoo_spec',
+           'zoo_key', 'zoo_entry', 'zoo_model', 'clip_vocabulary', 'zoo_clip', 'untrained_model', 'finetune',
+           'zoo_finetuned', 'build_zoo']
 
 # %% ../../nbs/world/23_zoo.ipynb #c005
 MEAN, STD = (0.5, 0.5, 0.5), (0.25, 0.25, 0.25)
@@ -76,14 +76,15 @@ def dilate_stage(stage:nn.Module, # a stage of a CNN whose first spatial convolu
 def build_classifier(spec:dict, # a `ZOO` entry
                      size:int=64, # image size the world is rendered at
                     )->nn.Module:
-    "The timm network of `spec`, initialised from `spec['seed']` (the caller's random streams untouched), with the registry's preprocessing attached (`predict` takes it)"
+    "The timm network of `spec`, initialised from `spec['seed']` (the caller's random streams untouched), with its `data_config`"
     kw = dict(spec['kwargs'])
     if 'img_size' in kw: kw['img_size'] = size
     with _rng_kept():
         torch.manual_seed(spec['seed'])
         model = timm.create_model(spec['arch'], num_classes=len(world.classes(spec['task'])), **kw)
     if spec.get('dilate'): dilate_stage(model.get_submodule(spec['dilate']))
-    return attach(model, f"synthetic/{spec['arch']}@untrained(seed={spec['seed']})", data_config(size), world.classes(spec['task']))
+    model.__dict__['data_config'] = data_config(size)
+    return model
 
 def to_tensor(images:np.ndarray, # uint8 [N,H,W,3] at the input size of `data_config`
               data_config:dict, # the model's preprocessing (`model.data_config`): its input size, mean and std
@@ -104,8 +105,26 @@ def _augment(x:torch.Tensor, g:torch.Generator)->torch.Tensor:
     dy, dx = (int(v) for v in torch.randint(-4, 5, (2,), generator=g))
     return torch.roll(F.pad(x, (4, 4, 4, 4), mode='reflect'), (dy, dx), (2, 3))[..., 4:-4, 4:-4]
 
+def logits(model:nn.Module, # a classifier with a `data_config` (from `build_classifier`, `zoo_model` or `load_model`)
+            images:np.ndarray, # uint8 [N,H,W,3] at the model's input size
+            batch:int=512, # batch size
+           )->np.ndarray:
+    "Logits [N, classes] of `model` on `images`, preprocessed by its `data_config`, in eval mode (the caller's mode restored)"
+    cfg = getattr(model, 'data_config', None)
+    if cfg is None: raise ValueError("model has no `data_config`: build it with `build_classifier`, `zoo_model` or `models.load_model`")
+    was, dev = model.training, model_device(model)
+    model.eval()
+    try:
+        with torch.no_grad():
+            return torch.cat([model(to_tensor(images[i:i+batch], cfg).to(dev)).float().cpu() for i in range(0, len(images), batch)]).numpy()
+    finally: model.train(was)
+
 def _log(msg, progress):
     if progress: print(msg, flush=True)
+
+def _left(done:int, total:int, elapsed:float)->str:
+    "Time left for `total - done` more steps at the mean pace of the `done` steps that took `elapsed` seconds"
+    return f"~{elapsed / max(done, 1) * (total - done):.0f} s left"
 
 def _schedule(opt, steps:int, warmup:float=0.15):
     "Linear warm-up over the first `warmup` share of `steps`, then cosine decay to zero"
@@ -154,20 +173,21 @@ def fit(model:nn.Module, # a classifier, trained in place
     params = list(model.parameters() if params is None else params)
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.05)
     sched = _schedule(opt, epochs * math.ceil(len(y) / batch))
-    acc, line = float('nan'), Progress(what, epochs, progress, every=0)
+    t1, acc = time.time(), float('nan')
     for ep in range(epochs):
         model.train(); order, tot = torch.randperm(len(y), generator=g), 0.
         for i in range(0, len(order), batch):
             idx = order[i:i + batch]
             loss = F.cross_entropy(model(_augment(x[idx], g)), y[idx], label_smoothing=0.1)
             opt.zero_grad(); loss.backward(); opt.step(); sched.step(); tot += loss.item() * len(idx)
-        if val is not None: acc = float((predict(model, val['images'], 512).argmax(1).numpy() == val['target']).mean())
-        line(ep + 1, f", loss {tot/len(order):.3f}, held-out (val) acc {acc:.3f}")
+        if val is not None: acc = float((logits(model, val['images']).argmax(1) == val['target']).mean())
+        _log(f"{what} {ep+1}/{epochs}: loss {tot/len(order):.3f}, held-out (val) acc {acc:.3f}, "
+             f"{_left(ep + 1, epochs, time.time() - t1)}", progress)
     return acc
 
 def _test(model, te, k)->tuple:
     "Test accuracy and confusion matrix [k, k] (rows: true class)"
-    pred = predict(model, te['images'], 512).argmax(1).numpy()
+    pred = logits(model, te['images']).argmax(1)
     return float((pred == te['target']).mean()), np.bincount(te['target'] * k + pred, minlength=k * k).reshape(k, k)
 
 def train_classifier(spec:dict, # a `ZOO` entry
