@@ -320,11 +320,12 @@ YARDSTICK_COLUMNS = ['method', 'similarity', 'variant', 'model', 'seed_twin', 't
 def seed_yardstick(matrices:dict, # from `similarity_matrices`
                    pairs:list, # seed twins (`seed_pairs`)
                   )->pd.DataFrame:
-    "Per matrix and seed pair: the twins' similarity against their similarities to the other models"
+    "Per matrix and seed pair: the twins' similarity against their similarities to the other architectures (every seed of theirs left out)"
     rows = []
     for (method, sim, variant), S in matrices.items():
         for a, b in pairs:
-            others = [o for o in S.index if o not in (a, b)]
+            kin = {m for pair in pairs if {a, b} & set(pair) for m in pair}  # every seed of the architecture
+            others = [o for o in S.index if o not in kin]
             cross = S.loc[[a, b], others].values.ravel() if others else np.array([np.nan])
             rows.append(dict(method=method, similarity=sim, variant=variant, model=a, seed_twin=b, twin_similarity=float(S.loc[a, b]),
                              others_mean=float(np.nanmean(cross)), others_max=float(np.nanmax(cross)),
