@@ -11,6 +11,7 @@ from ..core import check_choice, split_names
 from ..models.registry import predict, load_model
 from ..world import scene as world, zoo
 from ..attr import saliency, shapley
+from ..dissection.study import check_number
 from . import similarity as sm
 
 # %% auto #0
@@ -37,14 +38,29 @@ def settings(params:dict, # the template's parameters (`harness.results.notebook
             )->tuple:
     "(the parameters to record, checked, with lists for `models`, `similarities`, `sample_counts`, `timm_models` and `sample_model` set; the models' task)"
     p = dict(params)
+    for k, what in [('seed', 'the world seed and the seed of the draws'), ('random_seed', "offset of the randomised twins' seeds"),
+                    ('grid', 'cells per side of the compared IG and KernelSHAP maps (0: their own pixels)')]:
+        check_number(k, p[k], what, lo=0)
+    for k, what in [('size', 'image side in pixels'), ('n_gradcam', 'test images explained by GradCAM'), ('ig_steps', "Integrated Gradients' path points"),
+                    ('n_segments', 'SLIC superpixels per image'), ('shap_samples', 'KernelSHAP coalitions per image'),
+                    ('n_random', 'images per method explained by the randomised twins'), ('permutations', 'Mantel permutations'),
+                    ('n_clusters', 'Ward clusters in the PCA plots'), ('reference_samples', "KernelSHAP samples of the stability study's reference"),
+                    ('sample_images', 'images of the stability study'), ('n_finetune', 'images explained before and after fine-tuning'),
+                    ('batch_size', 'images per GradCAM batch'), ('shap_batch', 'masked images per KernelSHAP forward')]:
+        check_number(k, p[k], what, lo=1)
+    for k, what in [('n_ig', 'the first n of the n_gradcam images, explained by Integrated Gradients'),
+                    ('n_shap', 'the first n of the n_gradcam images, explained by KernelSHAP')]:
+        check_number(k, p[k], what, lo=1, hi=p['n_gradcam'])
+    check_number('timm_images', p['timm_images'], 'images per timm architecture', lo=0 if p['timm_models'] == '' else 1)
+    check_number('prior_sigma', p['prior_sigma'], "the centre prior's width, a share of the image side", kind=float, above=0)
+    check_number('stuck_z', p['stuck_z'], '|z| of an extreme cell', kind=float, above=0)
+    check_number('stuck_share', p['stuck_share'], 'share of images in which one cell must be extreme', kind=float, lo=0, hi=1)
     models = [check_choice(m, zoo.ZOO, 'models') for m in split_names(p['models'])] or [k for k, v in zoo.ZOO.items() if v['task'] == 'object']
     task = model_task(models, p['zoo_overrides'], p['models'])
     sims = split_names(p['similarities'])
     for s in sims: sm.MAP_SIMILARITIES.get(s)
     check_choice(p['baseline'], saliency.BASELINES, 'baseline'); check_choice(p['target'], ('predicted', 'label'), 'target')
     check_choice(p['shap_output'], shapley.OUTPUTS, 'shap_output')
-    for k in ('n_ig', 'n_shap'):
-        if not 1 <= p[k] <= p['n_gradcam']: raise ValueError(f"{k}={p[k]} must lie in 1 .. n_gradcam={p['n_gradcam']}: its images are the first of GradCAM's")
     if len(models) < 2: raise ValueError(f"models={p['models']!r}: a similarity matrix needs at least 2 models")
     sample_model = check_choice(p['sample_model'], models, 'sample_model') if p['sample_model'] else models[0]
     timm = list(saliency.SEED_TIMM) if p['timm_models'] == 'seed' else split_names(p['timm_models'])
