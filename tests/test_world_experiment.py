@@ -18,7 +18,7 @@ def test_world_small(tmp_path, run_cli):
     assert set(freq.category) == {'color', 'object', 'texture', 'region', 'scene'}
     # the zoo's members print their own progress while they train (in worker processes), and it reaches the notebook
     nb = (run/'world.ipynb').read_text()
-    for line in ['[scene_resnet] epoch 1/1: loss', '[clip] image tower epoch: 1/1, ~', '[clip] text tower step: 10/10, ~', '[zoo] clip ready in']:
+    for line in ['[scene_resnet] epoch 1/1: loss', '[clip] image tower epoch 1/1', '[clip] text tower step 10/10', '[zoo] clip ready in']:
         assert line in nb, line
     for f in ['samples.png', 'phrase.png', 'confusion.png', 'clip_similarity.png', 'world.ipynb', 'build_times.csv']:
         assert (run/f).exists(), f

@@ -8,7 +8,7 @@ import contextlib, hashlib, io, json, math, os, random, re, sys, time
 from pathlib import Path
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 import timm, open_clip
-from ..core import set_seed, get_device, check_choice, home_dir, Progress
+from ..core import set_seed, get_device, check_choice, home_dir
 from ..cache import Cache, fingerprint, code_version
 from ..models.registry import make_normalize, model_device
 from . import scene as world, phrases
@@ -30,12 +30,11 @@ ZOO = {
     'object_resnet': dict(arch='resnet18', seed=1, epochs=3, lr=3e-3, **_OBJ, kwargs=dict(channels=(32, 64, 128, 256), output_stride=16)),
     'scene_resnet': dict(arch='resnet18', task='scene', seed=2, n_train=8000, epochs=2, lr=3e-3, batch=128,
                          kwargs=dict(channels=(32, 64, 128, 256), output_stride=16)),
-    'object_resnext': dict(arch='resnext50_32x4d', seed=5, epochs=4, lr=3e-3, **_OBJ,
+    'object_resnext': dict(arch='resnext50_32x4d', seed=5, epochs=3, lr=3e-3, **_OBJ,
                            kwargs=dict(layers=(1, 1, 1, 1), channels=(16, 32, 64, 128), cardinality=8, base_width=4, output_stride=16)),
     'object_densenet': dict(arch='densenet121', seed=6, epochs=4, lr=3e-3, **_OBJ, kwargs=dict(growth_rate=16, block_config=(2, 4, 6), bn_size=2)),
     'object_efficientnet': dict(arch='test_efficientnet', seed=7, epochs=3, lr=3e-3, **_OBJ, kwargs=dict(output_stride=16)),
     'object_efficientnet_seed2': dict(arch='test_efficientnet', seed=17, epochs=3, lr=3e-3, **_OBJ, kwargs=dict(output_stride=16)),
-    'object_efficientnet_seed3': dict(arch='test_efficientnet', seed=27, epochs=3, lr=3e-3, **_OBJ, kwargs=dict(output_stride=16)),
     'object_mobilenet': dict(arch='mobilenetv3_small_100', seed=8, epochs=6, lr=4e-3, **_OBJ, kwargs={}, dilate='blocks.4'),
     'object_convnext': dict(arch='convnext_atto', seed=3, epochs=3, lr=2e-3, **_OBJ,
                             kwargs=dict(dims=(24, 48, 96, 192), depths=(1, 1, 3, 1), output_stride=16, ls_init_value=None)),
@@ -214,8 +213,8 @@ def train_classifier(spec:dict, # a `ZOO` entry
     return dict(state=model.state_dict(), metrics=metrics, confusion=conf)
 
 # %% ../../nbs/world/23_zoo.ipynb #c012
-CLIP_SPEC = dict(config='xai-world-clip', seed=11, stream=10, n_image=24000, image_epochs=6, image_lr=2e-3,
-                 image_batch=128, text_steps=800, text_lr=1e-3, text_batch=128, partial=0.5,
+CLIP_SPEC = dict(config='xai-world-clip', seed=11, stream=10, n_image=24000, image_epochs=4, image_lr=2e-3,
+                 image_batch=128, text_steps=400, text_lr=1e-3, text_batch=128, partial=0.5,
                  model=dict(embed_dim=128, vision_cfg=dict(image_size=64, layers=[1, 1, 1, 1], width=24, patch_size=None),
                             text_cfg=dict(context_length=24, vocab_size=49408, width=128, heads=4, layers=2)))
 HELD_OUT_STREAM = 12  # world stream of the CLIP's held-out images: zero-shot evaluation and training progress
@@ -323,7 +322,7 @@ def train_clip(spec:dict=CLIP_SPEC, # the CLIP spec
         opt = torch.optim.AdamW(params, lr=spec['image_lr'], weight_decay=0.05)
         sched = _schedule(opt, steps)
         g = torch.Generator().manual_seed(spec['seed'])
-        line = Progress('image tower epoch', spec['image_epochs'], progress, every=0)
+        t1 = time.time()
         for ep in range(spec['image_epochs']):
             model.visual.train(); order, tot = torch.randperm(len(x), generator=g), 0.
             for i in range(0, len(x), spec['image_batch']):
@@ -333,15 +332,16 @@ def train_clip(spec:dict=CLIP_SPEC, # the CLIP spec
                 loss = F.binary_cross_entropy_with_logits(out[:, :y.shape[1]], y[idx]) \
                        + sum(F.cross_entropy(p, dom[idx, k]) for k, p in enumerate(parts)) / len(parts)
                 opt.zero_grad(); loss.backward(); opt.step(); sched.step(); tot += loss.item() * len(idx)
-            line(ep + 1, f", attribute loss {tot/len(x):.4f}, held-out acc {_factor_acc(model.visual, head, held, cfg, y.shape[1], sizes)}")
+            _log(f"image tower epoch {ep+1}/{spec['image_epochs']}: attribute loss {tot/len(x):.4f}, held-out acc "
+                 f"{_factor_acc(model.visual, head, held, cfg, y.shape[1], sizes)}, {time.time()-t0:.0f} s, "
+                 f"{_left(ep + 1, spec['image_epochs'], time.time() - t1)} in the image tower", progress)
         model.lock_image_tower(unlocked_groups=0, freeze_bn_stats=True); model.visual.eval()
         feats, held_feats = _encode_images(model.visual, data['images'], cfg), _encode_images(model.visual, held['images'], cfg)
         rng, loss_fn = np.random.default_rng(spec['seed']), open_clip.ClipLoss()
         text_params = [p for n, p in model.named_parameters() if not n.startswith('visual.')]
         opt = torch.optim.AdamW(text_params, lr=spec['text_lr'], weight_decay=0.05)
         sched = _schedule(opt, spec['text_steps'], 0.1)
-        model.train(); model.visual.eval(); tot, every = 0., max(1, spec['text_steps'] // 5)
-        line = Progress('text tower step', spec['text_steps'], progress, every=0)
+        model.train(); model.visual.eval(); tot, t1, every = 0., time.time(), max(1, spec['text_steps'] // 5)
         for step in range(spec['text_steps']):
             idx = rng.choice(len(feats), spec['text_batch'], replace=False)
             sub = dict(objects=[data['objects'][i] for i in idx], scene=data['scene'][idx], index=data['index'][idx])
@@ -350,7 +350,9 @@ def train_clip(spec:dict=CLIP_SPEC, # the CLIP spec
             opt.zero_grad(); loss.backward(); opt.step(); sched.step(); tot += loss.item()
             if (step + 1) % every == 0:
                 model.eval(); zs = _zs_scores(held_feats, held, model, tok); model.train(); model.visual.eval()
-                line(step + 1, f", contrastive loss {tot/every:.3f}, held-out zero-shot " + ' '.join(f'{c} {a:.2f}' for c, a in zs.items())); tot = 0.
+                _log(f"text tower step {step+1}/{spec['text_steps']}: contrastive loss {tot/every:.3f}, held-out zero-shot "
+                     + ' '.join(f'{c} {a:.2f}' for c, a in zs.items())
+                     + f", {time.time()-t0:.0f} s, {_left(step + 1, spec['text_steps'], time.time() - t1)}", progress); tot = 0.
     model.eval()
     return dict(state=model.state_dict(), metrics=dict(train_s=round(time.time() - t0, 1),
                 params=sum(p.numel() for p in model.parameters())))
@@ -611,8 +613,7 @@ def zoo_finetuned(name:str, # a `ZOO` name
 
 # %% ../../nbs/world/23_zoo.ipynb #c026
 BUILD_ORDER = ('clip', 'object_resnet', 'object_mobilenet', 'object_pvt', 'object_vit', 'object_convnext', 'object_densenet',
-               'object_resnext', 'scene_resnet', 'object_efficientnet', 'object_efficientnet_seed2',
-               'object_efficientnet_seed3')  # by measured training time, longest first
+               'object_resnext', 'scene_resnet', 'object_efficientnet', 'object_efficientnet_seed2')  # by measured training time, longest first
 
 def _build_one(args):
     "Worker: train (or find) one member; return its name and seconds (its progress lines are printed as it trains)"
