@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_cache.ipynb #c003
 from __future__ import annotations
-import builtins, ctypes, importlib.abc, importlib.machinery, linecache, enum, errno, functools, hashlib, inspect, io, json, os, shutil, socket, stat, sys, time, types, uuid, warnings
+import builtins, ctypes, importlib.abc, importlib.machinery, linecache, tokenize, enum, errno, functools, hashlib, inspect, io, json, os, shutil, socket, stat, sys, time, types, uuid, warnings
 from pathlib import Path, PurePath
 import numpy as np, torch
 from .core import cache_dir
@@ -238,8 +238,10 @@ def module_version(*modules, # modules whose public functions and classes make a
 # %% ../nbs/01_cache.ipynb #2c4f4dc5
 def _pin(path:str):
     "Keep the current text of source file `path` in `linecache` for good (an entry without mtime is never re-checked)"
-    data = Path(path).read_bytes()
-    linecache.cache[path] = (len(data), None, data.decode('utf-8').splitlines(True), path)
+    with tokenize.open(path) as f: lines = f.readlines()  # read as linecache reads it: encoding cookie, lines split at newlines only
+    linecache.cache[path] = (os.stat(path).st_size, None, lines, path)
+
+def _pinned(path:str)->bool: return (e := linecache.cache.get(path)) is not None and len(e) == 4 and e[1] is None
 
 class _PinnedLoader(importlib.machinery.SourceFileLoader):
     "A source loader that pins the text it loads the module from"
@@ -261,7 +263,7 @@ def pin_sources(prefix:str='xai_study', # the package whose modules keep the sou
     if not any(isinstance(f, _PinFinder) and f.prefix == prefix for f in sys.meta_path): sys.meta_path.insert(0, _PinFinder(prefix))
     for name, m in list(sys.modules.items()):
         f = getattr(m, '__file__', None)
-        if (name == prefix or name.startswith(prefix + '.')) and f and f.endswith('.py') and linecache.cache.get(f, (0, 0))[1:2] != (None,):
+        if (name == prefix or name.startswith(prefix + '.')) and f and f.endswith('.py') and not _pinned(f):
             _pin(f)
 
 pin_sources()
