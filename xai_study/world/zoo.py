@@ -35,6 +35,7 @@ ZOO = {
     'object_densenet': dict(arch='densenet121', seed=6, epochs=4, lr=3e-3, **_OBJ, kwargs=dict(growth_rate=16, block_config=(2, 4, 6), bn_size=2)),
     'object_efficientnet': dict(arch='test_efficientnet', seed=7, epochs=3, lr=3e-3, **_OBJ, kwargs=dict(output_stride=16)),
     'object_efficientnet_seed2': dict(arch='test_efficientnet', seed=17, epochs=3, lr=3e-3, **_OBJ, kwargs=dict(output_stride=16)),
+    'object_efficientnet_seed3': dict(arch='test_efficientnet', seed=27, epochs=3, lr=3e-3, **_OBJ, kwargs=dict(output_stride=16)),
     'object_mobilenet': dict(arch='mobilenetv3_small_100', seed=8, epochs=6, lr=4e-3, **_OBJ, kwargs={}, dilate='blocks.4'),
     'object_convnext': dict(arch='convnext_atto', seed=3, epochs=3, lr=2e-3, **_OBJ,
                             kwargs=dict(dims=(24, 48, 96, 192), depths=(1, 1, 3, 1), output_stride=16, ls_init_value=None)),
@@ -613,7 +614,7 @@ def zoo_finetuned(name:str, # a `ZOO` name
 
 # %% ../../nbs/world/23_zoo.ipynb #c026
 BUILD_ORDER = ('clip', 'object_resnet', 'object_mobilenet', 'object_pvt', 'object_vit', 'object_convnext', 'object_densenet',
-               'object_resnext', 'scene_resnet', 'object_efficientnet', 'object_efficientnet_seed2')  # by measured training time, longest first
+               'object_resnext', 'scene_resnet', 'object_efficientnet', 'object_efficientnet_seed2', 'object_efficientnet_seed3')  # by measured training time, longest first
 
 def _build_one(args):
     "Worker: train (or find) one member; return its name and seconds (its progress lines are printed as it trains)"
