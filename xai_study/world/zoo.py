@@ -214,8 +214,8 @@ def train_classifier(spec:dict, # a `ZOO` entry
     return dict(state=model.state_dict(), metrics=metrics, confusion=conf)
 
 # %% ../../nbs/world/23_zoo.ipynb #c012
-CLIP_SPEC = dict(config='xai-world-clip', seed=11, stream=10, n_image=24000, image_epochs=4, image_lr=2e-3,
-                 image_batch=128, text_steps=400, text_lr=1e-3, text_batch=128, partial=0.5,
+CLIP_SPEC = dict(config='xai-world-clip', seed=11, stream=10, n_image=24000, image_epochs=6, image_lr=2e-3,
+                 image_batch=128, text_steps=800, text_lr=1e-3, text_batch=128, partial=0.5,
                  model=dict(embed_dim=128, vision_cfg=dict(image_size=64, layers=[1, 1, 1, 1], width=24, patch_size=None),
                             text_cfg=dict(context_length=24, vocab_size=49408, width=128, heads=4, layers=2)))
 HELD_OUT_STREAM = 12  # world stream of the CLIP's held-out images: zero-shot evaluation and training progress
