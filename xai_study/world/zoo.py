@@ -4,12 +4,12 @@
 
 # %% ../../nbs/world/23_zoo.ipynb #c003
 from __future__ import annotations
-import contextlib, hashlib, io, json, math, os, random, re, sys, time
+import contextlib, hashlib, io, json, math, os, random, re, shutil, sys, time
 from pathlib import Path
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 import timm, open_clip
 from ..core import set_seed, get_device, check_choice, home_dir
-from ..cache import Cache, fingerprint, code_version
+from ..cache import Cache, fingerprint, code_version, file_digest, replace_path
 from ..models.registry import make_normalize, model_device
 from . import scene as world, phrases
 
@@ -18,8 +18,8 @@ __all__ = ['MEAN', 'STD', 'SPLIT_STREAMS', 'ZOO', 'CLIP_SPEC', 'HELD_OUT_STREAM'
            'BUILD_ORDER', 'data_config', 'dilate_stage', 'build_classifier', 'to_tensor', 'logits', 'split_data',
            'split_arrays', 'fit', 'train_classifier', 'attribute_names', 'attribute_targets', 'clip_config',
            'build_clip', 'clip_data_config', 'clip_texts', 'train_clip', 'zero_shot', 'similarity_table', 'zoo_spec',
-           'zoo_key', 'zoo_entry', 'zoo_model', 'clip_vocabulary', 'zoo_clip', 'untrained_model', 'finetune',
-           'zoo_finetuned', 'build_zoo']
+           'zoo_key', 'zoo_entry', 'weights_dir', 'save_weights', 'zoo_model', 'clip_vocabulary', 'zoo_clip',
+           'untrained_model', 'finetune', 'zoo_finetuned', 'build_zoo']
 
 # %% ../../nbs/world/23_zoo.ipynb #c005
 MEAN, STD = (0.5, 0.5, 0.5), (0.25, 0.25, 0.25)
@@ -467,11 +467,72 @@ def zoo_entry(name:str, # a `ZOO` name or 'clip'
               overrides:dict|None=None, # spec entries to change (a new cache entry)
               cache:Cache|None=None, # where weights are kept (default `Cache()`)
               progress:bool=True, # print training progress on a miss
+              retrain:bool=False, # train even when cached or committed: the same recipe, from scratch; the new entry replaces the cached one
+              weights:str|Path|bool|None=None, # folder of committed weights (default `weights_dir()`; False: none)
              )->dict:
-    "The cached entry of a zoo member (`state`, `metrics`, `confusion`), training it on a miss"
-    spec, cache = zoo_spec(name, overrides), cache or Cache()
-    return cache.get_or_make(zoo_key(name, world_seed, size, overrides), lambda: _train_entry(name, spec, world_seed, size, progress, cache),
-                             info=dict(zoo=name, world_seed=world_seed, size=None if name == 'clip' else size, overrides=overrides or {}))
+    "The entry of a zoo member (`state`, `metrics`, `confusion`): cached, else committed (digests checked), else trained"
+    spec, cache, key = zoo_spec(name, overrides), cache or Cache(), zoo_key(name, world_seed, size, overrides)
+    if not retrain:
+        got = cache.load(key)
+        if got is None and (w := weights_dir() if weights is None else weights): got = _committed(name, key, cache, w)
+        if got is not None: return got
+    return cache.save(key, _train_entry(name, spec, world_seed, size, progress, cache),
+                      info=dict(zoo=name, world_seed=world_seed, size=None if name == 'clip' else size, overrides=overrides or {}))
+
+# %% ../../nbs/world/23_zoo.ipynb #5b9413f5
+def weights_dir()->Path|None:
+    "Folder of the committed zoo weights: `$XAI_STUDY_WEIGHTS`, else `weights/` of the source checkout the package runs from (None if absent)"
+    if os.environ.get('XAI_STUDY_WEIGHTS'):
+        d = Path(os.environ['XAI_STUDY_WEIGHTS']).expanduser()
+        if not d.is_dir(): raise FileNotFoundError(f"XAI_STUDY_WEIGHTS={str(d)!r} is not a folder: point it at a folder of committed "
+                                                   "zoo weights (a checkout's `weights/`) or unset it")
+        return d
+    import xai_study
+    d = Path(xai_study.__file__).resolve().parents[1]/'weights'
+    return d if d.is_dir() else None
+
+def _committed(name, key, cache, weights):
+    "Member `name`'s committed entry for `key`, its files checked against their digests, copied into `cache` and loaded; None if none"
+    src = Path(weights)/name/key
+    if not (src/'meta.json').is_file(): return None
+    meta = json.loads((src/'meta.json').read_text())
+    for f in meta['files'].values():
+        p = src/f['file']
+        if not p.is_file() or file_digest(p) != f['digest']:
+            raise ValueError(f"committed weights {p} are missing or do not match their digest in {src/'meta.json'}: restore them "
+                             f"(`git checkout -- {src}`) or rebuild the member with retrain=True (`xai-study run world -p retrain True`)")
+    with cache.writer(key, dict(meta['info'], committed=f'{name}/{key}')) as w:
+        for n, f in meta['files'].items(): shutil.copyfile(src/f['file'], w.tmp/f['file']); w.files[n] = f['file']
+    return cache.load(key)
+
+def save_weights(names=None, # members to commit (default: every classifier and the CLIP)
+                 world_seed:int=0, # the world's seed
+                 size:int=64, # image size of the classifiers
+                 overrides:dict|None=None, # spec changes for the classifiers
+                 clip_overrides:dict|None=None, # spec changes for the CLIP
+                 cache:Cache|None=None, # where the trained entries are
+                 weights:str|Path|None=None, # the committed-weights folder (default `weights_dir()`, else the checkout's `weights/`)
+                )->list:
+    "Copy the cached entries of `names` into the committed-weights folder, each replacing the member's entry of an older key for the same world, size and overrides; return the folders written"
+    import xai_study
+    names = list(ZOO) + ['clip'] if names is None else [check_choice(n, [*ZOO, 'clip'], 'names') for n in names]
+    cache = cache or Cache()
+    root = Path(weights or weights_dir() or Path(xai_study.__file__).resolve().parents[1]/'weights')
+    recipe = lambda info: {k: v for k, v in info.items() if k != 'committed'}
+    out = []
+    for n in names:
+        ov = (clip_overrides if n == 'clip' else overrides) or {}
+        key = zoo_key(n, world_seed, size, ov)
+        if cache.load(key) is None:
+            raise ValueError(f"{n} has no cached entry for world seed {world_seed}, size {size}, overrides {ov}: build it first (`build_zoo([{n!r}])`)")
+        (root/n).mkdir(parents=True, exist_ok=True)
+        tmp = root/n/f'.{key}.tmp'
+        shutil.rmtree(tmp, ignore_errors=True); shutil.copytree(cache.path(key), tmp)
+        out.append(replace_path(tmp, root/n/key))
+        for old in (root/n).iterdir():  # the same recipe under an older key (older code or library versions): superseded
+            if old.name != key and (old/'meta.json').is_file() and \
+               recipe(json.loads((old/'meta.json').read_text())['info']) == recipe(cache.info(key)): shutil.rmtree(old)
+    return out
 
 # %% ../../nbs/world/23_zoo.ipynb #c024
 from ..models.registry import attach, register_model, make_transform, load_model, Clip
@@ -618,9 +679,9 @@ BUILD_ORDER = ('clip', 'object_resnet', 'object_mobilenet', 'object_pvt', 'objec
 
 def _build_one(args):
     "Worker: train (or find) one member; return its name and seconds (its progress lines are printed as it trains)"
-    name, world_seed, size, overrides, root, progress = args
+    name, world_seed, size, overrides, root, progress, retrain = args
     t = time.time()
-    zoo_entry(name, world_seed, size, overrides, Cache(root), progress=progress)
+    zoo_entry(name, world_seed, size, overrides, Cache(root), progress, retrain, weights=False)  # committed ones were looked up before
     return name, round(time.time() - t, 1)
 
 def build_zoo(names=None, # members to build (default: every classifier and the CLIP)
@@ -631,16 +692,22 @@ def build_zoo(names=None, # members to build (default: every classifier and the 
               workers:int=2, # members trained at once (processes)
               cache:Cache|None=None, # where weights are kept
               progress:bool=True, # print each member's training progress as it trains
+              retrain:bool=False, # train every member of `names`, cached or committed or not (the same recipes, from scratch)
+              weights:str|Path|bool|None=None, # folder of committed weights (default `weights_dir()`; False: none)
              )->dict:
-    "Train the members of `names` that are not cached, `workers` at a time; return seconds per member trained"
+    "Train the members of `names` that are neither cached nor committed, `workers` at a time; return seconds per member trained"
     names = list(ZOO) + ['clip'] if names is None else [check_choice(n, [*ZOO, 'clip'], 'names') for n in names]
     cache = cache or Cache()
     ov = lambda n: clip_overrides if n == 'clip' else overrides
-    todo = [n for n in names if cache.load(zoo_key(n, world_seed, size, ov(n)), verify=False) is None]
+    w = weights_dir() if weights is None else weights
+    def ready(n):
+        key = zoo_key(n, world_seed, size, ov(n))
+        return cache.load(key, verify=False) is not None or bool(w) and _committed(n, key, cache, w) is not None
+    todo = list(names) if retrain else [n for n in names if not ready(n)]
     if not todo: return {}
     _log(f"[zoo] training {', '.join(todo)} ({min(workers, len(todo))} at a time; first use, cached afterwards)", progress)
     todo.sort(key=lambda n: BUILD_ORDER.index(n) if n in BUILD_ORDER else -1)  # longest first: the workers end together
-    jobs, done, t0 = [(n, world_seed, size, ov(n), str(cache.root), progress) for n in todo], {}, time.time()
+    jobs, done, t0 = [(n, world_seed, size, ov(n), str(cache.root), progress, retrain) for n in todo], {}, time.time()
     def record(name, secs):
         done[name] = secs
         _log(f"[zoo] {name} ready in {secs:.0f} s; {len(done)}/{len(todo)} members done, {time.time() - t0:.0f} s in all", progress)
