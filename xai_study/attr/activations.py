@@ -10,11 +10,12 @@ import numpy as np, torch, torch.nn as nn
 from ..core import check_choice
 from ..cache import Cache, Memo, fingerprint, code_version, file_digest, resolve_cache
 from ..data import iter_images, check_images, check_indices
-from ..models.registry import model_key
+from ..models.registry import model_key, model_device
 from ..models.hooks import LAYOUTS, Layout, resolve_layer, capture, eval_mode, probe_layouts, split_tokens, to_maps
 
 # %% auto #0
-__all__ = ['POOLINGS', 'data_fingerprint', 'pool', 'Activations', 'extract', 'clip_image_features', 'clip_text_features']
+__all__ = ['POOLINGS', 'data_fingerprint', 'pool', 'Activations', 'extract', 'layer_outputs', 'clip_image_features',
+           'clip_text_features']
 
 # %% ../../nbs/attr/30_activations.ipynb #c007
 _MEMO = Memo()  # tensor fingerprints while a tensor is unchanged
@@ -192,6 +193,25 @@ def _pooled(model, names, pooling, forced, probed):
         if missing: raise ValueError(f"layers {missing} were not called in the forward pass, so they have no activations")
         return {n: cap.acts[n] for n in names}
     return apply, run
+
+# %% ../../nbs/attr/30_activations.ipynb #x_fn
+def layer_outputs(model:nn.Module, # the network (its modes are restored afterwards)
+                  inputs, # a batch-first sequence `forward` takes `batch_size` at a time: a tensor, an array or a list
+                  layer:str, # a resolved layer name (`hooks.resolve_layer`; 'relu#2' is one call of a shared module)
+                  keep, # `keep(output) -> value` of one batch, run inside the layer's hook: pool it, `to_maps` it, or clone it
+                  batch_size:int=64, # inputs per forward
+                  forward=None, # `forward(batch) -> model output`; default: `model(batch)` on the model's device
+                 )->list:
+    "`[(model output, kept value)]` per batch of `inputs`, the model in eval mode without gradients: the in-memory capture road"
+    if not (isinstance(batch_size, (int, np.integer)) and batch_size >= 1): raise ValueError(f"batch_size={batch_size!r} must be an int >= 1")
+    dev = model_device(model)
+    fwd, out = forward or (lambda b: model(b.to(dev))), []
+    with torch.no_grad(), eval_mode(model), capture(model, layer, apply=lambda n, t: keep(t)) as cap:
+        for i in range(0, len(inputs), batch_size):
+            o = fwd(inputs[i:i + batch_size])
+            if cap.acts.get(layer) is None: raise ValueError(f"layer {layer!r} was not called in the forward pass, so it has no output")
+            out.append((o, cap.acts[layer]))
+    return out
 
 # %% ../../nbs/attr/30_activations.ipynb #c045
 def clip_image_features(clip, # a `models.Clip`

@@ -4,14 +4,16 @@
 
 # %% ../../nbs/attr/31_layer.ipynb #c003
 from __future__ import annotations
-import numpy as np, torch, torch.nn as nn
+from typing import NamedTuple
+import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from ..core import Registry, check_choice
 from ..models.hooks import resolve_layer, split_call, get_layer, capture, eval_mode, probe_layouts, to_maps
 from ..models.registry import predict, pixels, model_device
+from .activations import layer_outputs
 
 # %% auto #0
 __all__ = ['ATTRIBUTIONS', 'LAYER_BASELINES', 'smoothgrad_noise', 'deeplift_smoothgrad', 'grad_x_act', 'no_attribution',
-           'layer_attribution', 'layer_features', 'attribution_maps']
+           'Attribution', 'layer_attribution', 'layer_features', 'attribution_maps']
 
 # %% ../../nbs/attr/31_layer.ipynb #c005
 def _check_x(x)->torch.Tensor:
@@ -148,15 +150,22 @@ def no_attribution(*args, **kwargs)->None:
     "No weighting: every position weighs 1"
     return None
 
+# %% ../../nbs/attr/31_layer.ipynb #c017b
+class Attribution(NamedTuple):
+    "What every attribution function returns (`layer_attribution`, `saliency.gradcam`, `saliency.integrated_gradients`, `shapley.image_kernel_shap`): tensors on the CPU"
+    maps:torch.Tensor # [N, h, w] float32, one value per position: GradCAM's and `layer_attribution`'s weight at the layer's resolution; IG's channel sum of |attributions|; KernelSHAP's superpixel values
+    upsampled:torch.Tensor # [N, H, W] the maps at the model's input size (GradCAM, `layer_attribution`: bilinear, half-pixel centres; IG, KernelSHAP: `maps` itself)
+    preds:torch.Tensor # each image's predicted class [N]
+    targets:torch.Tensor # the class explained [N]
+    layer:str|None=None # the layer (module name) of GradCAM and `layer_attribution`; None for the others
+    attributions:torch.Tensor|None=None # the raw attributions: IG's [N, 3, H, W] (float32), KernelSHAP's values [N, M] (float64), `layer_attribution`'s at the layer [N, C, h, w] (float32); None for GradCAM and method='none'
+    features:torch.Tensor|None=None # `layer_attribution`'s layer output on the clean inputs, maps [N, C, h, w] (float32); None for the others
+
 # %% ../../nbs/attr/31_layer.ipynb #c018
-def _features(model, x, layer, lay, batch_size)->torch.Tensor:
-    "The layer's output on `x` as maps [N, C, h, w] (float32, CPU)"
-    dev, out = model_device(model), []
-    with torch.no_grad(), capture(model, layer, apply=lambda n, t: t.detach().clone()) as cap:
-        for xb in x.split(batch_size):
-            model(xb.to(dev))
-            out.append(to_maps(cap.acts[layer], lay, layer).float().cpu())
-    return torch.cat(out)
+def _features(model, x, layer, lay, batch_size)->tuple:
+    "(the layer's output on `x` as maps [N, C, h, w] float32, the predicted classes [N]), on the CPU"
+    got = layer_outputs(model, x, layer, lambda t: to_maps(t.detach().clone(), lay, layer).float().cpu(), batch_size)
+    return torch.cat([a for _, a in got]), torch.cat([o.argmax(1).cpu() for o, _ in got])
 
 LAYER_BASELINES = ('mean_plus_std',)  # named DeepLift baselines: each channel's mean + 1 std (1.0 in normalised space, the original's)
 
@@ -188,8 +197,8 @@ def layer_attribution(model:nn.Module, # a classifier returning logits [N, class
                       seed:int=0, # seed of the SmoothGrad noise
                       internal_batch_size:int=16, # rows per forward (noisy copies for DeepLift, images otherwise)
                       first:int=0, # number of `inputs[0]` in a larger set, for the noise: chunked calls then draw what one call would
-                     )->tuple:
-    "(features float32 [N, C, h, w], weight float32 [N, h, w] = channel mean of relu(attribution)) at `layer`, on the CPU"
+                     )->Attribution:
+    "`Attribution` at `layer`: `maps` the weight [N, h, w] = channel mean of relu(attribution), `features` the layer's maps [N, C, h, w]"
     fn, x = ATTRIBUTIONS.get(method), _check_x(inputs)
     if not (isinstance(n_samples, (int, np.integer)) and n_samples >= 1): raise ValueError(f"n_samples={n_samples!r} must be an int >= 1")
     if not (isinstance(internal_batch_size, (int, np.integer)) and internal_batch_size >= 1):
@@ -199,11 +208,13 @@ def layer_attribution(model:nn.Module, # a classifier returning logits [N, class
     with eval_mode(model):
         name, lay, n_out = _plan(model, xn, layer, method)
         t = _targets(target, len(xn), n_out)
-        feats = _features(model, xn, name, lay, internal_batch_size)
+        feats, preds = _features(model, xn, name, lay, internal_batch_size)
         a = fn(model, xn, name, t, n_samples=n_samples if sigma > 0 else 1, sigma=sigma, baselines=bn, seed=seed,
                internal_batch_size=internal_batch_size, first=first)
-    if a is None: return feats, torch.ones(feats.shape[0], *feats.shape[2:])
-    return feats, to_maps(a, lay, name).clamp_min(0).mean(1).float().cpu()
+    if a is None: w = torch.ones(feats.shape[0], *feats.shape[2:])
+    else: a = to_maps(a, lay, name); w, a = a.clamp_min(0).mean(1).float().cpu(), a.float().cpu()
+    up = F.interpolate(w[:, None], size=tuple(x.shape[2:]), mode='bilinear', align_corners=False)[:, 0]
+    return Attribution(w, up, preds, t, name, a, feats)
 
 # %% ../../nbs/attr/31_layer.ipynb #c021
 def layer_features(model:nn.Module, # a network with `normalize` (a registry model)
@@ -215,7 +226,7 @@ def layer_features(model:nn.Module, # a network with `normalize` (a registry mod
     xn = _normalised(model, _check_x(inputs))
     with eval_mode(model):
         name, lay, _ = _plan(model, xn, layer, 'none')
-        return _features(model, xn, name, lay, internal_batch_size)
+        return _features(model, xn, name, lay, internal_batch_size)[0]
 
 # %% ../../nbs/attr/31_layer.ipynb #c027
 def attribution_maps(model:nn.Module, # a registry model (with `geometry` and `normalize`)
@@ -223,8 +234,7 @@ def attribution_maps(model:nn.Module, # a registry model (with `geometry` and `n
                      layer:str, # a layer with maps, called once per forward
                      target=None, # class to explain (int or LongTensor [N]); None: the model's predicted class
                      **kwargs, # `layer_attribution`'s options (method, baselines, n_samples, sigma, seed, internal_batch_size)
-                    )->tuple:
-    "(features [N, C, h, w], weight [N, h, w], predicted classes [N]) of `images` at `layer`, explaining `target` or the prediction"
-    pred = predict(model, images).argmax(1)
-    f, w = layer_attribution(model, pixels(model, images), layer, pred if target is None else target, **kwargs)
-    return f, w, pred
+                    )->Attribution:
+    "`layer_attribution` of `images` at `layer`, explaining `target` or the model's prediction"
+    if target is None: target = predict(model, images).argmax(1)
+    return layer_attribution(model, pixels(model, images), layer, target, **kwargs)

@@ -11,11 +11,12 @@ import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from ..core import check_choice, Progress
 from ..models.hooks import LAYOUTS, resolve_layer, capture, eval_mode, probe_layouts, to_maps
 from ..models.registry import pixels, model_device
+from .layer import Attribution
 
 # %% auto #0
-__all__ = ['GRADCAM_LAYERS', 'SEED_TIMM', 'IG_METHODS', 'BASELINES', 'CamLayer', 'model_arch', 'gradcam_layer', 'Attribution',
-           'gradcam_weights', 'gradcam', 'path_steps', 'gaussian_blur', 'pixel_baseline', 'integrated_gradients',
-           'attribution_map', 'Completeness', 'completeness']
+__all__ = ['GRADCAM_LAYERS', 'SEED_TIMM', 'IG_METHODS', 'BASELINES', 'CamLayer', 'model_arch', 'gradcam_layer', 'gradcam_weights',
+           'gradcam', 'path_steps', 'gaussian_blur', 'pixel_baseline', 'integrated_gradients', 'attribution_map',
+           'Completeness', 'completeness']
 
 # %% ../../nbs/attr/32_saliency.ipynb #c005
 class CamLayer(NamedTuple):
@@ -85,15 +86,6 @@ def _logits(out, t:torch.Tensor|None=None)->torch.Tensor:
 
 
 # %% ../../nbs/attr/32_saliency.ipynb #c011
-class Attribution(NamedTuple):
-    "What `gradcam`, `integrated_gradients` and `shapley.image_kernel_shap` return: tensors on the CPU"
-    maps:torch.Tensor # [N, h, w] float32, one value per position: GradCAM's at the layer's resolution; IG's channel sum of |attributions|; KernelSHAP's superpixel values
-    upsampled:torch.Tensor # [N, H, W] the maps at the model's input size (GradCAM: bilinear, half-pixel centres; IG, KernelSHAP: `maps` itself)
-    preds:torch.Tensor # each image's predicted class [N]
-    targets:torch.Tensor # the class explained [N]
-    layer:str|None=None # GradCAM's layer (module name); None for the others
-    attributions:torch.Tensor|None=None # the raw attributions: IG's [N, 3, H, W] (float32), KernelSHAP's values [N, M] (float64); None for GradCAM
-
 def gradcam_weights(acts:torch.Tensor, # the layer's maps [B, C, h, w]
                     grads:torch.Tensor, # the target score's gradient with respect to them [B, C, h, w]
                    )->torch.Tensor:

@@ -4,11 +4,12 @@
 
 # %% ../../nbs/attr/33_shapley.ipynb #c003
 from __future__ import annotations
-import math, time
+import math
 import numpy as np, torch, torch.nn as nn
-from ..core import check_choice
+from ..core import check_choice, Progress
 from ..models.registry import model_device
-from .saliency import pixel_baseline, BASELINES, Attribution
+from .layer import Attribution
+from .saliency import pixel_baseline, BASELINES
 from ..models.hooks import eval_mode
 
 # %% auto #0
@@ -271,15 +272,13 @@ def _ours(model, x, seg, base, targets, n_samples, seed, output, batch_size, pai
     idx = torch.as_tensor(np.repeat(np.arange(len(x)), [len(r) for r in rows]), device=dev)
     masks = torch.as_tensor(np.concatenate(rows), device=dev)
     xd, bd, sd, td = x.to(dev), base.to(dev), torch.as_tensor(seg, device=dev), targets.to(dev)
-    out, t0, last = [], time.time(), time.time()
+    out, prog = [], Progress('image_kernel_shap masked images', len(masks), progress)
     with torch.no_grad(), eval_mode(model):
         for i in range(0, len(masks), batch_size):
             j = idx[i:i + batch_size]
             z = apply_coalitions(xd[j], bd[j], sd[j], masks[i:i + batch_size])
             out.append(target_scores(model, z, td[j], output).double().cpu())
-            if progress and time.time() - last > 10:
-                done = i + len(j); last = time.time()
-                print(f"image_kernel_shap: {done}/{len(masks)} masked images, about {(last - t0) * (len(masks) - done) / done:.0f} s left", flush=True)
+            prog(i + len(j))
     v = torch.cat(out).numpy()
     vals, start = [], 0
     for (mk, w), r in zip(plans, rows):

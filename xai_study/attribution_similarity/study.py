@@ -4,32 +4,24 @@
 
 # %% ../../nbs/attribution_similarity/81_study.ipynb #n3f7b3f4
 from __future__ import annotations
-import time, types
+import time
 import numpy as np, pandas as pd, torch
 import matplotlib.pyplot as plt
 from ..core import check_choice, split_names
 from ..models.registry import predict, load_model
 from ..world import scene as world, zoo
 from ..attr import saliency, shapley
+from ..dissection.study import check_number
 from . import similarity as sm
 
 # %% auto #0
-__all__ = ['NOT_RECORDED', 'YARDSTICK_COLUMNS', 'notebook_params', 'model_task', 'settings', 'zoo_keys', 'write_figures',
-           'model_table', 'predictions', 'randomised_twins', 'finetuned', 'timed', 'expected_side', 'cam_row',
-           'explain_gradcam', 'explain_ig', 'explain_shap', 'method_maps', 'grid_of', 'similarity_matrices',
-           'matrix_name', 'matrix_figures', 'correlations', 'agreement_figures', 'baselines', 'seed_pairs',
-           'seed_yardstick', 'pixel_maps', 'object_mass', 'object_mass_figure', 'degenerate', 'finetune_table',
-           'finetune_matrices', 'mantel_or_nan', 'finetune_results', 'finetune_figures', 'rel_l2', 'mean_cosine',
-           'shap_sample_study', 'shap_samples_figure', 'timm_check', 'resolution_table']
-
-# %% ../../nbs/attribution_similarity/81_study.ipynb #n292f7c0
-NOT_RECORDED = ('run_name', 'out_dir')  # parameters every template has (the runner sets them); not part of the result
-
-def notebook_params(ns:dict, # a notebook's namespace, `globals()`, right after its parameters cell
-                   )->dict:
-    "The plain values of `ns`: the template's parameters, less IPython's own names and `NOT_RECORDED`"
-    return {k: v for k, v in ns.items() if not k.startswith('_') and k not in ('In', 'Out', *NOT_RECORDED)
-            and not callable(v) and not isinstance(v, types.ModuleType)}
+__all__ = ['YARDSTICK_COLUMNS', 'model_task', 'settings', 'zoo_keys', 'model_table', 'predictions', 'randomised_twins',
+           'finetuned', 'timed', 'expected_side', 'cam_row', 'explain_gradcam', 'explain_ig', 'explain_shap',
+           'method_maps', 'grid_of', 'similarity_matrices', 'matrix_name', 'matrix_figures', 'correlations',
+           'agreement_figures', 'baselines', 'seed_pairs', 'seed_yardstick', 'pixel_maps', 'object_mass',
+           'object_mass_figure', 'degenerate', 'finetune_table', 'finetune_matrices', 'mantel_or_nan',
+           'finetune_results', 'finetune_figures', 'rel_l2', 'mean_cosine', 'shap_sample_study', 'shap_samples_figure',
+           'timm_check', 'resolution_table']
 
 # %% ../../nbs/attribution_similarity/81_study.ipynb #n5bc609c
 def model_task(models:list, # zoo classifier names
@@ -42,18 +34,33 @@ def model_task(models:list, # zoo classifier names
     return tasks.pop()
 
 # %% ../../nbs/attribution_similarity/81_study.ipynb #n37d80a6
-def settings(params:dict, # the template's parameters (`notebook_params`)
+def settings(params:dict, # the template's parameters (`harness.results.notebook_params`)
             )->tuple:
     "(the parameters to record, checked, with lists for `models`, `similarities`, `sample_counts`, `timm_models` and `sample_model` set; the models' task)"
     p = dict(params)
+    for k, what in [('seed', 'the world seed and the seed of the draws'), ('random_seed', "offset of the randomised twins' seeds"),
+                    ('grid', 'cells per side of the compared IG and KernelSHAP maps (0: their own pixels)')]:
+        check_number(k, p[k], what, lo=0)
+    for k, what in [('size', 'image side in pixels'), ('n_gradcam', 'test images explained by GradCAM'), ('ig_steps', "Integrated Gradients' path points"),
+                    ('n_segments', 'SLIC superpixels per image'), ('shap_samples', 'KernelSHAP coalitions per image'),
+                    ('n_random', 'images per method explained by the randomised twins'), ('permutations', 'Mantel permutations'),
+                    ('n_clusters', 'Ward clusters in the PCA plots'), ('reference_samples', "KernelSHAP samples of the stability study's reference"),
+                    ('sample_images', 'images of the stability study'), ('n_finetune', 'images explained before and after fine-tuning'),
+                    ('batch_size', 'images per GradCAM batch'), ('shap_batch', 'masked images per KernelSHAP forward')]:
+        check_number(k, p[k], what, lo=1)
+    for k, what in [('n_ig', 'the first n of the n_gradcam images, explained by Integrated Gradients'),
+                    ('n_shap', 'the first n of the n_gradcam images, explained by KernelSHAP')]:
+        check_number(k, p[k], what, lo=1, hi=p['n_gradcam'])
+    check_number('timm_images', p['timm_images'], 'images per timm architecture', lo=0 if p['timm_models'] == '' else 1)
+    check_number('prior_sigma', p['prior_sigma'], "the centre prior's width, a share of the image side", kind=float, above=0)
+    check_number('stuck_z', p['stuck_z'], '|z| of an extreme cell', kind=float, above=0)
+    check_number('stuck_share', p['stuck_share'], 'share of images in which one cell must be extreme', kind=float, lo=0, hi=1)
     models = [check_choice(m, zoo.ZOO, 'models') for m in split_names(p['models'])] or [k for k, v in zoo.ZOO.items() if v['task'] == 'object']
     task = model_task(models, p['zoo_overrides'], p['models'])
     sims = split_names(p['similarities'])
     for s in sims: sm.MAP_SIMILARITIES.get(s)
     check_choice(p['baseline'], saliency.BASELINES, 'baseline'); check_choice(p['target'], ('predicted', 'label'), 'target')
     check_choice(p['shap_output'], shapley.OUTPUTS, 'shap_output')
-    for k in ('n_ig', 'n_shap'):
-        if not 1 <= p[k] <= p['n_gradcam']: raise ValueError(f"{k}={p[k]} must lie in 1 .. n_gradcam={p['n_gradcam']}: its images are the first of GradCAM's")
     if len(models) < 2: raise ValueError(f"models={p['models']!r}: a similarity matrix needs at least 2 models")
     sample_model = check_choice(p['sample_model'], models, 'sample_model') if p['sample_model'] else models[0]
     timm = list(saliency.SEED_TIMM) if p['timm_models'] == 'seed' else split_names(p['timm_models'])
@@ -68,16 +75,6 @@ def zoo_keys(p:dict, # recorded parameters (`settings`): `models`, `seed`, `size
             )->dict:
     "model -> its zoo cache key, recorded so that the results test sees a retrained zoo"
     return {m: zoo.zoo_key(m, p['seed'], p['size'], p['zoo_overrides']) for m in p['models']}
-
-# %% ../../nbs/attribution_similarity/81_study.ipynb #n3e1bb9c
-def write_figures(run, # a `harness.results.Run` (anything with `figure(fig, name)`)
-                  figures, # (name, figure) pairs, e.g. a generator that draws one at a time
-                 )->list:
-    "Write each figure with `run.figure` and close it (so a long generator keeps one open); the names written"
-    out = []
-    for name, fig in figures:
-        run.figure(fig, name); plt.close(fig); out.append(name)
-    return out
 
 # %% ../../nbs/attribution_similarity/81_study.ipynb #n50365b4
 def model_table(nets:dict, # model -> zoo network (with `metrics`)
@@ -339,11 +336,12 @@ YARDSTICK_COLUMNS = ['method', 'similarity', 'variant', 'model', 'seed_twin', 't
 def seed_yardstick(matrices:dict, # from `similarity_matrices`
                    pairs:list, # seed twins (`seed_pairs`)
                   )->pd.DataFrame:
-    "Per matrix and seed pair: the twins' similarity against their similarities to the other models"
+    "Per matrix and seed pair: the twins' similarity against their similarities to the other architectures (every seed of theirs left out)"
     rows = []
     for (method, sim, variant), S in matrices.items():
         for a, b in pairs:
-            others = [o for o in S.index if o not in (a, b)]
+            kin = {m for pair in pairs if {a, b} & set(pair) for m in pair}  # every seed of the architecture
+            others = [o for o in S.index if o not in kin]
             cross = S.loc[[a, b], others].values.ravel() if others else np.array([np.nan])
             rows.append(dict(method=method, similarity=sim, variant=variant, model=a, seed_twin=b, twin_similarity=float(S.loc[a, b]),
                              others_mean=float(np.nanmean(cross)), others_max=float(np.nanmax(cross)),

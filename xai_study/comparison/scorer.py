@@ -8,8 +8,8 @@ import zlib
 import numpy as np, torch.nn as nn
 from ..core import check_choice
 from ..cache import Memo, fingerprint, code_version, resolve_cache
-from ..models.hooks import resolve_layer, capture, probe_layouts
-from ..attr.activations import pool, extract
+from ..models.hooks import resolve_layer, probe_layouts
+from ..attr.activations import pool, extract, layer_outputs
 from ..models.registry import predict, model_key
 from ..world import scene as world, phrases
 from .metrics import METRICS
@@ -70,15 +70,11 @@ def layer_activations(model:nn.Module, # a registry model (with `geometry`, `nor
     name = resolve_layer(model, layer)
     if pooling == 'none': raise ValueError("pooling='none' gives maps; concept scores need one number per unit: use 'mean', 'max' or 'cls'")
     if layout is None: layout = probe_layouts(model, [name], tuple(model.data_config['input_size']))[name]
-    def keep(n, t):
-        r = pool(t, pooling, layout, n)
+    def keep(t):
+        r = pool(t, pooling, layout, name)
         return r.clone() if r.untyped_storage().data_ptr() == t.untyped_storage().data_ptr() else r
-    out = []
-    with capture(model, [name], apply=keep) as cap:
-        for i in range(0, len(images), batch_size):
-            predict(model, images[i:i + batch_size], batch_size=batch_size)
-            out.append(cap.acts[name].float().cpu().numpy())
-    return np.concatenate(out) if out else np.zeros((0, 0), np.float32)
+    got = layer_outputs(model, images, name, keep, batch_size, forward=lambda b: predict(model, b, batch_size=batch_size))
+    return np.concatenate([a.float().cpu().numpy() for _, a in got]) if got else np.zeros((0, 0), np.float32)
 
 # %% ../../nbs/comparison/53_scorer.ipynb #n0ca827f
 def _as_controls(controls)->dict:

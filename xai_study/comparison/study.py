@@ -5,17 +5,18 @@
 # %% ../../nbs/comparison/57_study.ipynb #n040f14b
 from __future__ import annotations
 import numpy as np, pandas as pd, matplotlib.pyplot as plt, seaborn as sns
-from ..core import check_choice
+from ..core import check_choice, split_names
 from ..cache import code_version
 from ..models.registry import layer_shapes, final_layer
 from ..world import zoo
 from ..dissection import clip_dissect as dissect
+from ..dissection.study import check_number
 from . import scorer, search
 from .metrics import METRICS
 
 # %% auto #0
-__all__ = ['check', 'zoo_keys', 'similarity_version', 'pick_units', 'search_layers', 'classes', 'final_concepts', 'save_runs',
-           'type_tables', 'plot_types', 'clip_dissect', 'versus', 'heldout_labels', 'heldout', 'boot_mean',
+__all__ = ['check', 'check_params', 'zoo_keys', 'similarity_version', 'pick_units', 'search_layers', 'classes', 'final_concepts',
+           'save_runs', 'type_tables', 'plot_types', 'clip_dissect', 'versus', 'heldout_labels', 'heldout', 'boot_mean',
            'heldout_gain', 'plot_heldout']
 
 # %% ../../nbs/comparison/57_study.ipynb #n207f5f3
@@ -26,6 +27,25 @@ def check(metrics:list, # search and held-out metric names (`METRICS`)
     "Fail on an unknown metric, similarity or policy, before any work"
     for m in metrics: METRICS.get(m)
     dissect.CONCEPT_SIMILARITIES.get(similarity); check_choice(policy, scorer.CONTROL_POLICIES, 'policy')
+
+# %% ../../nbs/comparison/57_study.ipynb #e36211d8
+def check_params(p:dict, # the template's parameters (`harness.results.notebook_params`)
+                )->tuple:
+    "(late models, final models, metrics, held-out metrics) as lists, after every count and choice of `p` is checked"
+    for k, what in [('seed', 'the world and search seed'), ('heldout_seed', "the held-out images' seed"),
+                    ('n_late', "random units of the late layer per model"), ('n_final', 'random units of the final layer per model'),
+                    ('iterations', 'proposal rounds before the summary round'), ('n_best', 'initial classes that activate the unit most'),
+                    ('n_random', 'initial random classes')]:
+        check_number(k, p[k], what, lo=0)
+    for k, what in [('size', 'image side in pixels'), ('n_probe', 'images of the probe set'), ('n_train', 'training images per task'),
+                    ('n_val', 'validation images per task'), ('n_test', 'test images per task'), ('history_size', "concepts kept in a unit's history"),
+                    ('n_images', 'images drawn per concept'), ('heldout_images', 'fresh images per label for the held-out table'),
+                    ('n_boot', 'bootstrap resamples of the gain intervals'), ('batch_size', 'images per forward')]:
+        check_number(k, p[k], what, lo=1)
+    lists = [split_names(p[k]) for k in ('late_models', 'final_models', 'metrics', 'heldout_metrics')]
+    check(lists[2] + lists[3], p['similarity'], p['policy'])
+    return tuple(lists)
+
 
 # %% ../../nbs/comparison/57_study.ipynb #n1daa879
 def zoo_keys(models:list, # zoo names

@@ -9,7 +9,8 @@ from typing import NamedTuple
 import numpy as np, pandas as pd, torch
 import torch.nn.functional as F
 from ..core import check_choice, Progress
-from ..models.hooks import replace, capture, probe_layouts, to_maps, eval_mode, split_tokens
+from ..models.hooks import replace, probe_layouts, to_maps, eval_mode, split_tokens
+from ..attr.activations import layer_outputs
 from ..world import scene as world, phrases
 from ..attr.layer import layer_attribution
 from ..nmf.solver import nmf
@@ -196,12 +197,10 @@ def mean_feature_norm(model, # the network
                       batch_size:int=64, # images per forward
                      )->float:
     "Mean length of the layer's feature vectors over all positions of `x`"
-    lay, tot, n = lay or map_layout(model, layer), 0., 0
-    with torch.no_grad(), eval_mode(model), capture(model, layer) as cap:
-        for i in range(0, len(x), batch_size):
-            model(model.normalize(x[i:i + batch_size].to(model_device(model))))
-            norms = to_maps(cap[layer], lay, layer).float().norm(dim=1)
-            tot, n = tot + float(norms.sum()), n + norms.numel()
+    lay, tot, n, dev = lay or map_layout(model, layer), 0., 0, model_device(model)
+    for _, norms in layer_outputs(model, x, layer, lambda t: to_maps(t, lay, layer).float().norm(dim=1), batch_size,
+                                  forward=lambda b: model(model.normalize(b.to(dev)))):
+        tot, n = tot + float(norms.sum()), n + norms.numel()
     return tot / n
 
 def shift_test(model, # a registry model (with `geometry`, `normalize`, `classes`)
@@ -421,9 +420,9 @@ class Contrast:
         "(feats `[N, C, h, w]`, weight `[N, h, w]`) of class `name`'s images at the layer, attributed to `name`"
         if name not in self._maps:
             t0, x = time.time(), self.images(name)
-            f, w = layer_attribution(self.model, x, self.layer, class_index(self.model, name, 'name'),
-                                     method=self.method, seed=self.seed, **self.attribution_kw)
-            self._maps[name] = (torch.as_tensor(f).float().cpu(), torch.as_tensor(w).float().cpu())
+            a = layer_attribution(self.model, x, self.layer, class_index(self.model, name, 'name'),
+                                  method=self.method, seed=self.seed, **self.attribution_kw)
+            self._maps[name] = (a.features, a.maps)
             if self.progress: print(f"  attributed {name!r}: {len(x)} images, {time.time() - t0:.1f} s", flush=True)
         return self._maps[name]
 

@@ -9,9 +9,11 @@ from ..core import check_choice
 from ..attr import layer as attribution
 from ..world import scene as world
 from . import contrast
+from ..dissection.study import check_number
 
 # %% auto #0
-__all__ = ['parse_pairs', 'check', 'image_source', 'shift_curves_figure', 'insertion_wide', 'kind_figures', 'checks_table']
+__all__ = ['parse_pairs', 'check', 'check_params', 'image_source', 'shift_curves_figure', 'insertion_wide', 'kind_figures',
+           'checks_table']
 
 # %% ../../nbs/contrasting/71_study.ipynb #n5bdcca5
 def parse_pairs(pairs:str, # 'world', or ordered pairs 'A>B; C>D' of class names
@@ -34,6 +36,25 @@ def check(pairs:str, # 'world' or 'A>B; C>D'
     "(pairs [(A, B), ...], seeds [int]), refusing malformed pairs, unknown classes and unknown methods"
     attribution.ATTRIBUTIONS.get(method)
     return parse_pairs(pairs, world.classes('object')), [int(s) for s in seeds.split(',') if s.strip()]
+
+# %% ../../nbs/contrasting/71_study.ipynb #193f765a
+def check_params(p:dict, # the template's parameters (`harness.results.notebook_params`)
+                )->tuple:
+    "`check`'s (pairs, seeds), after every count, share and choice of `p` is checked"
+    for k, what in [('seed', 'the world seed and the seed of the draws'), ('n_random_pairs', 'random ordered pairs per seed (0: skip)')]:
+        check_number(k, p[k], what, lo=0)
+    for k, what in [('size', 'image side in pixels'), ('n_images', 'images per class'), ('n_samples', 'SmoothGrad noisy copies'),
+                    ('steps', 'classifier SGD steps'), ('k', 'contrastive NMF components')]:
+        check_number(k, p[k], what, lo=1)
+    check_number('threshold', p['threshold'], "a share of each image's maximum attribution", kind=float, lo=0, below=1)
+    check_number('held_out', p['held_out'], "the share of each class's images held out", kind=float, lo=0, below=1)
+    check_number('sigma', p['sigma'], 'SmoothGrad noise in normalised input space', kind=float, lo=0)
+    check_number('lr', p['lr'], "the classifier's learning rate", kind=float, above=0)
+    if not isinstance(p['only_predicted'], bool): raise ValueError(f"only_predicted={p['only_predicted']!r}: -p only_predicted takes True or False")
+    pairs, seeds = check(p['pairs'], p['seeds'], p['method'])
+    for s in seeds: check_number('seeds', s, 'comma-separated seeds of the random pairs', lo=0)
+    return pairs, seeds
+
 
 # %% ../../nbs/contrasting/71_study.ipynb #na5a17e1
 def image_source(net, # the classifier

@@ -12,14 +12,14 @@ from ..attr.activations import extract
 from ..world import scene as world, exports, zoo
 from .. import data
 from . import clip_dissect, netdissect
-from ..core import split_names
+from ..core import check_choice, split_names
 
 # %% auto #0
-__all__ = ['DESCRIPTION_COLUMNS', 'check', 'sim_kw', 'zoo_keys', 'probe_sets', 'load_models', 'load_clip_model', 'inputs_line',
-           'map_layers', 'clip_dissect_units', 'netdissect_units', 'descriptions', 'label_summary', 'informative',
-           'unique_concepts', 'concept_counts', 'concept_bars', 'concept_categories', 'category_summary',
-           'class_accuracy', 'class_units', 'class_unit_table', 'class_unit_heatmap', 'oracle_labels', 'agreement',
-           'stages_table']
+__all__ = ['DESCRIPTION_COLUMNS', 'check', 'check_number', 'check_params', 'sim_kw', 'zoo_keys', 'probe_sets', 'load_models',
+           'load_clip_model', 'inputs_line', 'map_layers', 'clip_dissect_units', 'netdissect_units', 'descriptions',
+           'label_summary', 'informative', 'unique_concepts', 'concept_counts', 'concept_bars', 'concept_categories',
+           'category_summary', 'class_accuracy', 'class_units', 'class_unit_table', 'class_unit_heatmap',
+           'oracle_labels', 'agreement']
 
 # %% ../../nbs/dissection/43_study.ipynb #n12b2232
 def check(models:str, # comma-separated zoo or registry model names
@@ -31,6 +31,42 @@ def check(models:str, # comma-separated zoo or registry model names
     names, layer_list, class_sims = split_names(models), split_names(layers), split_names(class_similarities)
     for s in [similarity, *class_sims]: clip_dissect.CONCEPT_SIMILARITIES.get(s)
     return names, layer_list, class_sims
+
+# %% ../../nbs/dissection/43_study.ipynb #6786884c
+_COMPARE = {'>=': lambda v, b: v >= b, '>': lambda v, b: v > b, '<=': lambda v, b: v <= b, '<': lambda v, b: v < b}
+
+def check_number(name:str, # the parameter, as the user types it after `-p`
+                 value, # its value
+                 what:str, # what it counts or sets, for the message, e.g. 'images of the probe set'
+                 lo=None, # the smallest value allowed (None: no bound)
+                 hi=None, # the largest value allowed (None: no bound)
+                 kind:type=int, # `int`, or `float` (which takes an int too)
+                 above=None, # a bound the value must exceed (open), instead of `lo`
+                 below=None, # a bound the value must stay under (open), instead of `hi`
+                ):
+    "`value` if it is a `kind` in the range, else a `ValueError` naming `-p name` and the range it takes"
+    bounds = {op: b for op, b in zip(_COMPARE, (lo, above, hi, below)) if b is not None}
+    typed = isinstance(value, (int, float) if kind is float else int) and not isinstance(value, bool)
+    if typed and all(_COMPARE[op](value, b) for op, b in bounds.items()): return value
+    rng = ' and '.join(f'{op} {b}' for op, b in bounds.items())
+    raise ValueError(f"{name}={value!r}: -p {name} takes {'an int' if kind is int else 'a number'}{' ' + rng if rng else ''} ({what})")
+
+
+# %% ../../nbs/dissection/43_study.ipynb #6bab7ed6
+def check_params(p:dict, # the template's parameters (`harness.results.notebook_params`)
+                )->tuple:
+    "`check`'s (models, layers, class similarities), after every count, fraction and choice of `p` is checked"
+    for k, what in [('seed', 'the world seed'), ('min_units', 'units that must hold a concept for its bar')]: check_number(k, p[k], what, lo=0)
+    for k, what in [('size', 'image side in pixels'), ('n_probe', 'images of the probe set'), ('n_train', 'training images per task'),
+                    ('n_val', 'validation images per task'), ('n_test', 'test images per task'),
+                    ('n_boot', 'bootstrap resamples of the probe set'), ('batch_size', 'images per forward')]:
+        check_number(k, p[k], what, lo=1)
+    check_number('quantile', p['quantile'], "NetDissect's activation quantile, a share of the probe's activations", kind=float, above=0, below=1)
+    check_number('iou_threshold', p['iou_threshold'], "NetDissect's IoU of an interpretable unit", kind=float, lo=0, hi=1)
+    check_number('noise_sigma', p['noise_sigma'], 'noise on the normalised input', kind=float, lo=0)
+    check_choice(p['pooling'], ('mean', 'max'), 'pooling')
+    return check(p['models'], p['layers'], p['similarity'], p['class_similarities'])
+
 
 # %% ../../nbs/dissection/43_study.ipynb #n6e2319d
 def sim_kw(similarity:str, # a name in `clip_dissect.CONCEPT_SIMILARITIES`
@@ -315,9 +351,3 @@ def agreement(desc:pd.DataFrame, # `descriptions`
                            both_informative=int(both.sum()))
             rows.append(row)
     return pd.DataFrame(rows)
-
-# %% ../../nbs/dissection/43_study.ipynb #n1a811aa
-def stages_table(stages:dict, # stage name -> seconds (`Run.stages`)
-                )->pd.DataFrame:
-    "One row per stage: `stage, seconds`, in the order the stages ran"
-    return pd.DataFrame([dict(stage=k, seconds=v) for k, v in stages.items()])

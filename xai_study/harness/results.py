@@ -4,15 +4,16 @@
 
 # %% ../../nbs/harness/90_results.ipynb #c003
 from __future__ import annotations
-import json, os, platform, subprocess, sys, time
+import json, os, platform, subprocess, sys, time, types
 from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
-import torch
+import pandas as pd, torch
 from ..core import results_dir, repo_root, jsonable
 
 # %% auto #0
-__all__ = ['PACKAGES', 'package_versions', 'git_state', 'repo_path', 'host_info', 'Run']
+__all__ = ['PACKAGES', 'NOT_RECORDED', 'package_versions', 'git_state', 'repo_path', 'host_info', 'Run', 'notebook_params',
+           'write_figures']
 
 # %% ../../nbs/harness/90_results.ipynb #c005
 PACKAGES = ('xai_study', 'torch', 'torchvision', 'timm', 'open_clip_torch', 'numpy', 'pandas', 'scikit-learn',
@@ -117,6 +118,10 @@ class Run:
         "Write `obj` as `<name>.json`"
         p = self._out(name, 'json'); p.write_text(json.dumps(obj, indent=1, default=jsonable)); return p
 
+    def stages_table(self)->pd.DataFrame:
+        "One row per stage: `stage, seconds`, in the order the stages ran (the `stages` table every template writes)"
+        return pd.DataFrame([dict(stage=k, seconds=v) for k, v in self.stages.items()], columns=['stage', 'seconds'])
+
     def manifest(self, status:str='done')->dict:
         "Everything known about the run so far"
         return dict(experiment=self.experiment, run=self.name, status=status, params=self.params, seed=self.seed,
@@ -136,3 +141,24 @@ class Run:
             from xai_study.cache import replace_path
             self.dir = replace_path(self.dir, self.dest, trash=self.dest.with_name(f'.staging-{self.name}.old-{os.getpid()}'))
         return m
+
+# %% ../../nbs/harness/90_results.ipynb #r_np
+NOT_RECORDED = ('run_name', 'out_dir')  # parameters every template has (the runner sets them); not part of the result
+
+def notebook_params(ns:dict, # a notebook's namespace, `globals()`, right after its parameters cell and imports
+                   )->dict:
+    "The plain values of `ns`: the template's parameters, less IPython's own names, modules, callables and `NOT_RECORDED`"
+    return {k: v for k, v in ns.items() if not k.startswith('_') and k not in ('In', 'Out', *NOT_RECORDED)
+            and not callable(v) and not isinstance(v, types.ModuleType)}
+
+# %% ../../nbs/harness/90_results.ipynb #r_wf
+def write_figures(run, # a `Run` (anything with `figure(fig, name, **kwargs)`)
+                  figures, # (name, figure) pairs, e.g. a generator that draws one at a time
+                  **kwargs, # passed to `run.figure` (dpi, svg)
+                 )->list:
+    "Write each figure with `run.figure` and close it (so a long generator keeps one open); the names written"
+    import matplotlib.pyplot as plt
+    out = []
+    for name, fig in figures:
+        run.figure(fig, name, **kwargs); plt.close(getattr(fig, 'figure', fig)); out.append(name)
+    return out

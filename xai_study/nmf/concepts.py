@@ -92,8 +92,8 @@ def class_concepts(model:nn.Module, # a registry classifier (with `geometry`, `n
     prog = Progress(f"class_concepts {layer}: attribution images", len(order), progress)
     for s in range(0, len(order), chunk):
         idx = order[s:s + chunk]
-        f, w = layer_attribution(model, pixels(model, _take(images, idx)), layer, preds[idx], method=method, seed=seed, first=s, **attr_kw)
-        feats.append(f); wts.append(w)
+        a = layer_attribution(model, pixels(model, _take(images, idx)), layer, preds[idx], method=method, seed=seed, first=s, **attr_kw)
+        feats.append(a.features); wts.append(a.maps)
         prog(min(s + chunk, len(order)))
     F_, W_ = torch.cat(feats), torch.cat(wts)
     lo = F_.amin((0, 2, 3))
@@ -283,7 +283,8 @@ def component_heatmaps(model:nn.Module, # the classifier
     "Coefficient maps [N, k, h, w] of class `cls`'s components on `images` (NMF coefficients against the fixed basis)"
     check_choice(int(cls), concepts.classes, 'cls')
     j = concepts.classes.index(int(cls))
-    f, w = layer_attribution(model, pixels(model, images), concepts.layer, int(cls), method=concepts.method, seed=seed, **attr_kw)
+    a = layer_attribution(model, pixels(model, images), concepts.layer, int(cls), method=concepts.method, seed=seed, **attr_kw)
+    f, w = a.features, a.maps
     if concepts.shift is not None: f = f - concepts.shift[None, :, None, None]
     n, C, h, wd = f.shape
     V = (f * w[:, None]).clamp(min=0).permute(0, 2, 3, 1).reshape(-1, C)

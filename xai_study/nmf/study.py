@@ -9,11 +9,12 @@ from ..core import check_choice, split_names
 from ..cache import code_version
 from ..attr import layer as attribution
 from ..world import scene as world
+from ..dissection.study import check_number
 from . import concepts as nmf
 
 # %% auto #0
-__all__ = ['check', 'attribution_options', 'attribution_version', 'check_object_model', 'probe_summary', 'layer_summary',
-           'per_class_table', 'objective_table', 'strip_test_figure', 'layer_figures']
+__all__ = ['check', 'check_params', 'attribution_options', 'attribution_version', 'check_object_model', 'probe_summary',
+           'layer_summary', 'per_class_table', 'objective_table', 'strip_test_figure', 'layer_figures']
 
 # %% ../../nbs/nmf/62_study.ipynb #nfb0b4dc
 def check(layers:str, # comma-separated layer names
@@ -28,6 +29,21 @@ def check(layers:str, # comma-separated layer names
     names = world.classes('object')
     fig_names = names if figure_classes == 'all' else [check_choice(c, names, 'figure_classes') for c in split_names(figure_classes)]
     return layer_list, variant_list, fig_names
+
+# %% ../../nbs/nmf/62_study.ipynb #d982fc17
+def check_params(p:dict, # the template's parameters (`harness.results.notebook_params`)
+                )->tuple:
+    "`check`'s (layers, variants, figure classes), after every count and choice of `p` is checked"
+    check_number('seed', p['seed'], 'the world seed and the seed of the draws', lo=0)
+    for k, what in [('size', 'image side in pixels'), ('n_probe', 'probe images'), ('n_images', 'images per class at most'),
+                    ('k', 'NMF components per class'), ('n_samples', 'SmoothGrad noisy copies'), ('top', 'prototypes per component'),
+                    ('n_heatmap', 'example images per class in the heatmap figures'), ('fig_dpi', 'dots per inch of the per-class figures'),
+                    ('batch_size', 'images per attribution call')]:
+        check_number(k, p[k], what, lo=1)
+    check_number('sigma', p['sigma'], 'SmoothGrad noise in normalised input space', kind=float, lo=0)
+    check_choice(p['shift'], (None, 'min'), 'shift')
+    return check(p['layers'], p['variants'], p['figure_classes'], p['method'])
+
 
 # %% ../../nbs/nmf/62_study.ipynb #n5817f95
 def attribution_options(method:str, # attribution method (`attribution.ATTRIBUTIONS`)

@@ -8,6 +8,7 @@ import sys
 import numpy as np, pandas as pd, torch
 import matplotlib.pyplot as plt, seaborn as sns
 from ..core import check_choice, split_names
+from ..models.registry import predict
 from .. import data
 from . import scene as world, exports, zoo
 
@@ -89,7 +90,7 @@ def accuracy_in_memory(model, # a classifier with a `data_config` (a zoo member)
                       )->float:
     "Accuracy of `model` on the first `n` images of `task`'s test split, rendered in memory and fed directly"
     mem = zoo.split_data(task, 'test', n, seed, size)
-    return float((zoo.logits(model, mem['images']).argmax(1) == mem['target']).mean())
+    return float((predict(model, mem['images'], 512).argmax(1).numpy() == mem['target']).mean())
 
 # %% ../../nbs/world/24_study.ipynb #n3ec7a94
 def confusion(truth, # true classes [n]
