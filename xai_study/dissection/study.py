@@ -15,11 +15,11 @@ from . import clip_dissect, netdissect
 from ..core import check_choice, split_names
 
 # %% auto #0
-__all__ = ['DESCRIPTION_COLUMNS', 'check', 'check_number', 'check_params', 'sim_kw', 'zoo_keys', 'probe_sets', 'load_models',
-           'load_clip_model', 'inputs_line', 'map_layers', 'clip_dissect_units', 'netdissect_units', 'descriptions',
-           'label_summary', 'informative', 'unique_concepts', 'concept_counts', 'concept_bars', 'concept_categories',
-           'category_summary', 'class_accuracy', 'class_units', 'class_unit_table', 'class_unit_heatmap',
-           'oracle_labels', 'agreement']
+__all__ = ['DESCRIPTION_COLUMNS', 'check', 'check_number', 'check_params', 'sim_kw', 'oracle_P', 'zoo_keys', 'probe_sets',
+           'load_models', 'load_clip_model', 'inputs_line', 'map_layers', 'clip_dissect_units', 'netdissect_units',
+           'descriptions', 'label_summary', 'informative', 'unique_concepts', 'concept_counts', 'concept_bars',
+           'concept_categories', 'category_summary', 'class_accuracy', 'class_units', 'class_unit_table',
+           'class_unit_heatmap', 'oracle_labels', 'agreement']
 
 # %% ../../nbs/dissection/43_study.ipynb #n12b2232
 def check(models:str, # comma-separated zoo or registry model names
@@ -73,9 +73,18 @@ def sim_kw(similarity:str, # a name in `clip_dissect.CONCEPT_SIMILARITIES`
            lam:float, # soft-WPMI's lambda (the run's `lam`)
            oracle:bool=False, # `P` is the oracle's (log shares), not CLIP's
           )->dict:
-    "Keyword arguments of similarity function `similarity`: the run's lambda; with the oracle's P (log shares), a=1 for the softmax-based ones"
-    if oracle and similarity in ('soft_wpmi', 'wpmi'): return dict(a=1)
-    return dict(lam=lam) if similarity == 'soft_wpmi' else {}
+    "Keyword arguments of similarity function `similarity`: the run's lambda for soft-WPMI; with the oracle's P (log shares), a=1 for the softmax-based ones"
+    kw = dict(lam=lam) if similarity == 'soft_wpmi' else {}
+    if oracle and similarity in ('soft_wpmi', 'wpmi'): kw['a'] = 1
+    return kw
+
+# %% ../../nbs/dissection/43_study.ipynb #n0a7c5e1
+def oracle_P(shares:np.ndarray, # the oracle's shares, `clip_dissect.oracle_similarity(probe, words, log=False)`
+             similarity:str, # a name in `clip_dissect.CONCEPT_SIMILARITIES`
+             eps:float=1e-3, # floor of the shares under the log (`oracle_similarity`'s default)
+            )->np.ndarray:
+    "The oracle's `P` for `similarity`: the shares for `rank_reorder` (it divides by the mean P, so P must be positive), log shares for the others"
+    return shares if similarity == 'rank_reorder' else np.log(shares + eps)
 
 # %% ../../nbs/dissection/43_study.ipynb #n9a7a33a
 def zoo_keys(names:list, # model names: zoo names, or registry names with a '/'
@@ -285,10 +294,10 @@ def class_units(nets:dict, # model name -> model (those without `classes` are sk
         for pname, pr in probes.items():
             if getattr(pr, 'classes', None) is not None and set(classes) != set(pr.classes): continue  # a task's images, that task's classes
             Ps = {} if clip is None else {'clip': clip_dissect.clip_similarity(clip, pr, cset, batch_size=batch_size, cache=cache)}
-            if oracle: Ps['oracle'] = clip_dissect.oracle_similarity(pr, cset)
+            if oracle: Ps['oracle'] = clip_dissect.oracle_similarity(pr, cset, log=False)  # shares; `oracle_P` per similarity
             for src, P in Ps.items():
                 for s in similarities:
-                    d = clip_dissect.describe_neurons(net, layer, pr, cset, P=P, similarity=s, pooling=pooling, batch_size=batch_size, cache=cache,
+                    d = clip_dissect.describe_neurons(net, layer, pr, cset, P=oracle_P(P, s) if src == 'oracle' else P, similarity=s, pooling=pooling, batch_size=batch_size, cache=cache,
                                                  **sim_kw(s, lam, oracle=src == 'oracle'))
                     rows.append(dict(model=name, layer=layer, similarity=s, probe=pname, concept_set=f'{len(cset)} class names', P=src,
                                      units=len(d), accuracy=class_accuracy(d, classes)))
@@ -319,11 +328,11 @@ def oracle_labels(nets:dict, # model name -> model
                   lam:float, # soft-WPMI's lambda
                   pooling:str, # conv maps to one number per image
                   batch_size:int, # images per forward
-                  P=None, # the oracle's `P` (default: `clip_dissect.oracle_similarity(probe, words)`)
+                  P=None, # the oracle's `P` (default: `oracle_P` of `clip_dissect.oracle_similarity(probe, words, log=False)`)
                   cache=None, # a `Cache`, a folder, None (the default cache) or False (in memory)
                  )->dict:
     "Model name -> its CLIP-Dissect labels with the oracle's `P` (`a=1` for the softmax-based similarity functions)"
-    P = clip_dissect.oracle_similarity(probe, words) if P is None else P
+    P = oracle_P(clip_dissect.oracle_similarity(probe, words, log=False), similarity) if P is None else P
     return {name: clip_dissect.describe_neurons(net, layers, probe, words, P=P, similarity=similarity, pooling=pooling, batch_size=batch_size,
                                            cache=cache, **sim_kw(similarity, lam, oracle=True)) for name, net in nets.items()}
 
