@@ -22,7 +22,7 @@ NOT_YET = dict(
 # the architecture families issue 10 asks for, by the timm architecture of each object member
 FAMILIES = dict(resnet18='ResNet', resnext50_32x4d='ResNeXt', densenet121='DenseNet', test_efficientnet='EfficientNet',
                 mobilenetv3_small_100='MobileNetV3', convnext_atto='ConvNeXt', vit_tiny_patch16_224='ViT', pvt_v2_b0='PVT-v2')
-ZOO_BUILD_S = 1800  # issue 10: the whole zoo, classifiers and CLIP, in at most 30 minutes on 2 cores
+ZOO_READY_S = 900  # issue 18: the zoo and the CLIP ready in at most 15 minutes on a fresh 2-core clone
 ZERO_SHOT = dict(color=0.95, scene=0.95, texture=0.85, object=0.80)
 
 @pytest.fixture(scope='module')
@@ -53,14 +53,12 @@ def test_zoo_families(cards):
     same = lambda a, b: {k: v for k, v in zoo.ZOO[a].items() if k != 'seed'} == {k: v for k, v in zoo.ZOO[b].items() if k != 'seed'}
     assert any(same(a, b) for i, a in enumerate(obj) for b in obj[i + 1:])
 
-@pytest.mark.xfail(strict=True, reason='the zoo built in 2,011 s on 2 Intel Xeon cores (33.5 min; 3,937 s of training on one core each, packed '
-                   '98%; 1,890 s on 2 AMD EPYC cores): MobileNetV3 with its dilated last stage takes 905 s for its 6 epochs, '
-                   'ResNet-18 678 s; the bar is 1,800 s')
-def test_zoo_build_time(manifest, cards):
-    "The committed run built the whole zoo (every member and the CLIP trained, none loaded) within the issue's 30 minutes"
+def test_zoo_ready_time(manifest, cards):
+    "Issue 18: on a fresh 2-core clone the whole zoo, classifiers and CLIP, is ready within 15 minutes, trained there or loaded from the committed weights"
     assert set(manifest['params']['models']) == set(zoo.ZOO) and manifest['params']['clip']
-    assert cards.build_s.notna().all(), 'some members were loaded from the cache: rerun `xai-study run world` with an empty cache'
-    assert manifest['stages_s']['build zoo'] <= ZOO_BUILD_S, manifest['stages_s']['build zoo']
+    assert set(cards.weights) <= {'trained', 'committed'}, \
+        'some members came from an earlier run\'s cache: rerun `xai-study run world` with an empty XAI_STUDY_HOME, as a fresh clone has'
+    assert manifest['stages_s']['build zoo'] <= ZOO_READY_S, manifest['stages_s']['build zoo']
 
 def test_disk_equals_memory(cards):
     "The accuracy read back from the exported test split equals the one measured on the same images in memory"

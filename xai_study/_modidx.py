@@ -1597,4 +1597,5 @@ d = { 'settings': { 'branch': 'main',
                                      'xai_study.world.zoo.zoo_finetuned': ('world/zoo.html#zoo_finetuned', 'xai_study/world/zoo.py'),
                                      'xai_study.world.zoo.zoo_key': ('world/zoo.html#zoo_key', 'xai_study/world/zoo.py'),
                                      'xai_study.world.zoo.zoo_model': ('world/zoo.html#zoo_model', 'xai_study/world/zoo.py'),
+                                     'xai_study.world.zoo.zoo_origin': ('world/zoo.html#zoo_origin', 'xai_study/world/zoo.py'),
                                      'xai_study.world.zoo.zoo_spec': ('world/zoo.html#zoo_spec', 'xai_study/world/zoo.py')}}}

@@ -110,16 +110,17 @@ def zoo_card(name:str, # a `zoo.ZOO` name
              seed:int=0, # world seed
              size:int=64, # image size
              overrides:dict|None=None, # spec entries changed for the member
-             build_s:float|None=None, # seconds it trained in this run (None: loaded from the cache)
+             build_s:float|None=None, # seconds it trained in this run (None: loaded)
              load_s:float=0., # seconds to get it (train or load)
             )->dict:
-    "One row of the zoo's model cards: task, architecture, chance, accuracies, training figures, timings and zoo key"
+    "One row of the zoo's model cards: task, architecture, chance, accuracies, training figures, timings, where its weights came from and zoo key"
     task, spec = zoo.ZOO[name]['task'], zoo.zoo_spec(name, overrides)
     k = len(world.classes(task))
     return dict(model=name, task=task, arch=spec['arch'], classes=k, chance=round(1 / k, 3),
                 test_acc=round(float((np.asarray(pred) == np.asarray(truth)).mean()), 4), test_acc_in_memory=round(acc_mem, 4),
                 val_acc=model.metrics['val_acc'], params=model.metrics['params'], train_images=spec['n_train'],
                 epochs=spec['epochs'], train_s=model.metrics['train_s'], build_s=build_s, load_s=round(load_s, 2),
+                weights='trained' if build_s is not None else {'committed': 'committed', 'trained': 'cache'}.get(zoo.zoo_origin(name, seed, size, overrides)),
                 zoo_key=zoo.zoo_key(name, seed, size, overrides))
 
 # %% ../../nbs/world/24_study.ipynb #nc6c0eaf
