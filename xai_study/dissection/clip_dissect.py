@@ -196,11 +196,11 @@ def rank_reorder(P, # images x concepts: CLIP image-text cosine similarity
     "CLIP-Dissect's rank-reorder similarity (minus a normalised reordering error), `[neurons, concepts]`"
     P, A = _inputs(P, A)
     N, C = P.shape; U = A.shape[1]
-    mean = P.mean(0)
-    bad = ((mean <= 0) & (P != 0).any(0)).nonzero().flatten().tolist()
-    if bad: raise ValueError(f"P: concept column(s) {bad[:5]} have a mean P of {[round(float(mean[c]), 4) for c in bad[:5]]} (not positive); "
-                             "rank_reorder divides each error by the mean P of a neuron's top images, so P must be positive similarities: "
-                             "pass CLIP's cosines or the oracle's shares (`oracle_similarity(..., log=False)`), not log shares")
+    lo, hi = float(P.min()), float(P.max())
+    if lo < -1 - 1e-5 or hi > 1 + 1e-5:
+        raise ValueError(f"P: values from {lo:.4g} to {hi:.4g} lie outside [-1, 1]; rank_reorder divides each error by the mean P of a "
+                         "neuron's top images, so P must be a similarity (cosines or shares): pass CLIP's cosines or the oracle's shares "
+                         "(`oracle_similarity(..., log=False)`), not log shares or logits")
     m = int(N * top_fraction)
     if m < 2: raise ValueError(f"top_fraction={top_fraction!r} of {N} images selects {m} image(s); rank_reorder needs at least 2: "
                                f"raise top_fraction or probe with more images")
