@@ -24,9 +24,9 @@ def bench_phrases(n:int, # how many
     return out[:n]
 
 def _zoo_or_skip(name:str):
-    from xai_study.world.zoo import zoo_key, zoo_model
-    if Cache().load(zoo_key(name), verify=False) is None:
-        raise SkipBenchmark(f"zoo model {name!r} is not trained in this cache; build it first (`zoo.build_zoo([{name!r}])`)")
+    from xai_study.world.zoo import zoo_key, zoo_model, zoo_committed
+    if Cache().load(zoo_key(name), verify=False) is None and zoo_committed(name) is None:
+        raise SkipBenchmark(f"zoo model {name!r} is neither cached nor committed (weights/); build it first (`zoo.build_zoo([{name!r}])`)")
     return zoo_model(name, progress=False, device='cpu')
 
 @benchmark('comparison')

@@ -18,8 +18,8 @@ __all__ = ['MEAN', 'STD', 'SPLIT_STREAMS', 'ZOO', 'CLIP_SPEC', 'HELD_OUT_STREAM'
            'BUILD_ORDER', 'data_config', 'dilate_stage', 'build_classifier', 'to_tensor', 'logits', 'split_data',
            'split_arrays', 'fit', 'train_classifier', 'attribute_names', 'attribute_targets', 'clip_config',
            'build_clip', 'clip_data_config', 'clip_texts', 'train_clip', 'zero_shot', 'similarity_table', 'zoo_spec',
-           'zoo_key', 'zoo_entry', 'weights_dir', 'save_weights', 'zoo_origin', 'zoo_model', 'clip_vocabulary',
-           'zoo_clip', 'untrained_model', 'finetune', 'zoo_finetuned', 'build_zoo']
+           'zoo_key', 'zoo_entry', 'weights_dir', 'save_weights', 'zoo_origin', 'zoo_committed', 'zoo_model',
+           'clip_vocabulary', 'zoo_clip', 'untrained_model', 'finetune', 'zoo_finetuned', 'build_zoo']
 
 # %% ../../nbs/world/23_zoo.ipynb #c005
 MEAN, STD = (0.5, 0.5, 0.5), (0.25, 0.25, 0.25)
@@ -543,6 +543,17 @@ def zoo_origin(name:str, # a `ZOO` name or 'clip'
     "Where member `name`'s cached weights came from: 'committed' (copied from the committed weights) or 'trained' (on this machine); None when not cached"
     info = (cache or Cache()).info(zoo_key(name, world_seed, size, overrides))
     return None if info is None else 'committed' if 'committed' in info else 'trained'
+
+def zoo_committed(name:str, # a `ZOO` name or 'clip'
+                  world_seed:int=0, # the world's seed
+                  size:int=64, # image size of the classifiers
+                  overrides:dict|None=None, # spec entries changed
+                  weights:str|Path|None=None, # the committed-weights folder (default `weights_dir()`)
+                 )->Path|None:
+    "The folder of member `name`'s committed entry for its current key, or None: whether it loads without training on a fresh machine"
+    w = weights or weights_dir()
+    d = None if w is None else Path(w)/name/zoo_key(name, world_seed, size, overrides)
+    return d if d is not None and (d/'meta.json').is_file() else None
 
 # %% ../../nbs/world/23_zoo.ipynb #c024
 from ..models.registry import attach, register_model, make_transform, load_model, Clip
