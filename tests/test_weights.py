@@ -16,6 +16,12 @@ def test_every_member_committed():
     missing = [n for n in [*zoo.ZOO, 'clip'] if not (W/n/zoo.zoo_key(n)/'meta.json').is_file()]
     assert not missing, f"no committed weights for the current code of {missing}: {FIX}"
 
+def test_second_world_committed():
+    "Each member the world experiment trains on its second world (seed 1) has an entry there too"
+    from xai_study.world import study
+    missing = [n for n in study.replicas(list(zoo.ZOO)) if not (W/n/zoo.zoo_key(n, 1)/'meta.json').is_file()]
+    assert not missing, f"no committed weights on the second world for {missing}: {FIX}"
+
 @pytest.mark.parametrize('entry', entries(), ids=lambda p: f'{p.parent.name}/{p.name[:12]}')
 def test_entry_current_and_intact(entry):
     "An entry's folder name is the key today's code gives its recipe, and its files match their digests"

@@ -5,14 +5,17 @@ from conftest import TINY_ZOO
 
 def test_world_small(tmp_path, run_cli):
     r = run_cli('run', 'world', '--name', 'small', '--quiet', '-p', 'n_probe', '40', '-p', 'n_train', '128', '-p', 'n_val', '16',
-                '-p', 'n_test', '72', '-p', 'models', 'scene_resnet', '-p', 'n_zero_shot', '120', *TINY_ZOO)
+                '-p', 'n_test', '72', '-p', 'models', 'scene_resnet,object_resnet', '-p', 'n_zero_shot', '120', *TINY_ZOO)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     run = tmp_path/'results'/'world'/'small'
     m = json.loads((run/'manifest.json').read_text())
-    assert m['status'] == 'done' and m['params']['n_probe'] == 40 and m['params']['models'] == ['scene_resnet']
+    assert m['status'] == 'done' and m['params']['n_probe'] == 40 and m['params']['models'] == ['scene_resnet', 'object_resnet']
     cards = pd.read_csv(run/'zoo_metrics.csv')
-    assert cards.model.tolist() == ['scene_resnet'] and cards.train_images[0] == 256
+    assert cards.model.tolist() == ['scene_resnet', 'object_resnet'] and cards.train_images[0] == 256
     assert abs(cards.test_acc[0] - cards.test_acc_in_memory[0]) < 1e-3  # disk path == in-memory path
+    second = pd.read_csv(run/'zoo_metrics_second_world.csv')  # the object member again, on world seed 1
+    assert second.model.tolist() == ['object_resnet'] and second.world_seed.tolist() == [1] and second.weights.tolist() == ['trained']
+    assert second.zoo_key[0] != cards.zoo_key[1]
     assert set(pd.read_csv(run/'clip_zero_shot.csv').category) == {'color', 'object', 'texture', 'scene'}
     freq = pd.read_csv(run/'concept_frequency.csv')
     assert set(freq.category) == {'color', 'object', 'texture', 'region', 'scene'}

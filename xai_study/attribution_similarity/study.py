@@ -5,6 +5,7 @@
 # %% ../../nbs/attribution_similarity/81_study.ipynb #n3f7b3f4
 from __future__ import annotations
 import time
+from fnmatch import fnmatchcase
 import numpy as np, pandas as pd, torch
 import matplotlib.pyplot as plt
 from ..core import check_choice, split_names
@@ -15,10 +16,11 @@ from ..dissection.study import check_number
 from . import similarity as sm
 
 # %% auto #0
-__all__ = ['YARDSTICK_COLUMNS', 'model_task', 'settings', 'zoo_keys', 'model_table', 'predictions', 'randomised_twins',
-           'finetuned', 'timed', 'expected_side', 'cam_row', 'explain_gradcam', 'explain_ig', 'explain_shap',
-           'method_maps', 'grid_of', 'similarity_matrices', 'matrix_name', 'matrix_figures', 'correlations',
-           'agreement_figures', 'baselines', 'seed_pairs', 'seed_yardstick', 'pixel_maps', 'object_mass',
+__all__ = ['YARDSTICK_COLUMNS', 'TRANSFORMER_ARCHS', 'GROUP_COLUMNS', 'GROUP_KINDS', 'model_task', 'settings', 'zoo_keys',
+           'model_table', 'learners', 'predictions', 'randomised_twins', 'finetuned', 'timed', 'expected_side',
+           'cam_row', 'explain_gradcam', 'explain_ig', 'explain_shap', 'method_maps', 'grid_of', 'similarity_matrices',
+           'matrix_name', 'matrix_figures', 'correlations', 'agreement_figures', 'baselines', 'matrix_validity',
+           'seed_pairs', 'seed_yardstick', 'arch_group', 'group_similarity', 'pixel_maps', 'object_mass',
            'object_mass_figure', 'degenerate', 'finetune_table', 'finetune_matrices', 'mantel_or_nan',
            'finetune_results', 'finetune_figures', 'rel_l2', 'mean_cosine', 'shap_sample_study', 'shap_samples_figure',
            'timm_check', 'resolution_table']
@@ -52,6 +54,7 @@ def settings(params:dict, # the template's parameters (`harness.results.notebook
                     ('n_shap', 'the first n of the n_gradcam images, explained by KernelSHAP')]:
         check_number(k, p[k], what, lo=1, hi=p['n_gradcam'])
     check_number('timm_images', p['timm_images'], 'images per timm architecture', lo=0 if p['timm_models'] == '' else 1)
+    check_number('min_acc', p['min_acc'], 'the least test accuracy of a compared model', kind=float, lo=0, hi=1)
     check_number('prior_sigma', p['prior_sigma'], "the centre prior's width, a share of the image side", kind=float, above=0)
     check_number('stuck_z', p['stuck_z'], '|z| of an extreme cell', kind=float, above=0)
     check_number('stuck_share', p['stuck_share'], 'share of images in which one cell must be extreme', kind=float, lo=0, hi=1)
@@ -85,6 +88,17 @@ def model_table(nets:dict, # model -> zoo network (with `metrics`)
     "One row per model: architecture, accuracy on these images, the zoo's test accuracy, parameter count"
     return pd.DataFrame([dict(model=m, arch=zoo.ZOO[m]['arch'], task=task, accuracy=float((preds[m] == labels).mean()),
                               zoo_test_acc=net.metrics.get('test_acc'), params=sum(p.numel() for p in net.parameters())) for m, net in nets.items()])
+
+# %% ../../nbs/attribution_similarity/81_study.ipynb #nlrn01
+def learners(table:pd.DataFrame, # `model_table`
+             min_acc:float, # the least accuracy on these images of a model that learned its task
+            )->list:
+    "The models of `table` at least `min_acc` accurate on these images, in its order (at least two, else refused)"
+    keep = table.model[table.accuracy >= min_acc].tolist()
+    if len(keep) < 2:
+        raise ValueError(f"min_acc={min_acc}: {len(keep)} of the models reach it ({dict(zip(table.model, table.accuracy.round(3)))}); "
+                         "a similarity matrix needs two: lower min_acc (0 keeps every model) or compare models that learned")
+    return keep
 
 # %% ../../nbs/attribution_similarity/81_study.ipynb #nb3d7d0c
 def predictions(nets:dict, # model -> network
@@ -322,6 +336,14 @@ def baselines(matrices:dict, # from `similarity_matrices`
                              randomised=float(sd.loc[m, 'randomised']), drop=float(sd.loc[m, 'drop']), images=n_of[method], random_images=k))
     return pd.DataFrame(rows)
 
+# %% ../../nbs/attribution_similarity/81_study.ipynb #nval01
+def matrix_validity(bl:pd.DataFrame, # from `baselines`
+                   )->pd.DataFrame:
+    "Per method and similarity: how many models beat the shuffled-image pairs and the centre prior, and `valid` (all of them beat both)"
+    g = bl.assign(beats_shuffled=bl.others > bl.others_shuffled, beats_centre=bl.others > bl.centre_prior).groupby(['method', 'similarity'], sort=False)
+    out = g.agg(models=('model', 'size'), beats_shuffled=('beats_shuffled', 'sum'), beats_centre=('beats_centre', 'sum')).reset_index()
+    return out.assign(valid=(out.beats_shuffled == out.models) & (out.beats_centre == out.models))
+
 # %% ../../nbs/attribution_similarity/81_study.ipynb #nc93f98d
 def seed_pairs(specs:dict, # model -> its zoo spec
               )->list:
@@ -347,6 +369,35 @@ def seed_yardstick(matrices:dict, # from `similarity_matrices`
                              others_mean=float(np.nanmean(cross)), others_max=float(np.nanmax(cross)),
                              share_others_below_twin=float(np.mean(cross < S.loc[a, b])), others=len(others)))
     return pd.DataFrame(rows, columns=YARDSTICK_COLUMNS)
+
+# %% ../../nbs/attribution_similarity/81_study.ipynb #ngrp01
+TRANSFORMER_ARCHS = ('vit_*', 'deit_*', 'deit3_*', 'pvt_v2_*', 'swin_*')  # timm architectures of attention blocks (a hybrid's name starts as its transformer's)
+GROUP_COLUMNS = ['method', 'similarity', 'variant', 'kind', 'n', 'mean', 'min', 'max']
+GROUP_KINDS = ('cnn-cnn', 'transformer-transformer', 'cnn-transformer', 'seed twins (cnn)', 'seed twins (transformer)')
+
+def arch_group(arch:str, # a timm architecture name, e.g. a zoo spec's `arch`
+              )->str:
+    "'transformer' for an architecture of `TRANSFORMER_ARCHS`, else 'cnn'"
+    return 'transformer' if any(fnmatchcase(arch, p) for p in TRANSFORMER_ARCHS) else 'cnn'
+
+def group_similarity(matrices:dict, # from `similarity_matrices`
+                     groups:dict, # model -> 'cnn' or 'transformer' (`arch_group`)
+                     pairs:list, # seed twins (`seed_pairs`): a kind of their own
+                    )->pd.DataFrame:
+    "Per matrix and kind of pair (`GROUP_KINDS`): the number of model pairs and their similarity's mean, min and max (NaN pairs left out)"
+    twins = {frozenset(p) for p in pairs}
+    rows = []
+    for (method, sim, variant), S in matrices.items():
+        kinds = {k: [] for k in GROUP_KINDS}
+        for i, a in enumerate(S.index):
+            for b in S.index[i + 1:]:
+                g = sorted((groups[a], groups[b]))
+                kinds[f'seed twins ({g[0]})' if frozenset((a, b)) in twins else '-'.join(g)].append(S.loc[a, b])
+        for k, v in kinds.items():
+            v = np.array(v, float); v = v[~np.isnan(v)]
+            stats = (v.mean(), v.min(), v.max()) if len(v) else (np.nan,) * 3
+            rows.append(dict(zip(GROUP_COLUMNS, (method, sim, variant, k, len(v), *(float(x) for x in stats)))))
+    return pd.DataFrame(rows, columns=GROUP_COLUMNS)
 
 # %% ../../nbs/attribution_similarity/81_study.ipynb #n0dcd9b9
 def pixel_maps(maps:dict, # method -> (trained, randomised) dicts of model -> maps

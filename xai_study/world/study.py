@@ -14,8 +14,8 @@ from . import scene as world, exports, zoo
 
 # %% auto #0
 __all__ = ['members', 'read_exports', 'concept_frequency', 'frequency_summary', 'frequency_figure', 'phrase_figure', 'evaluate',
-           'accuracy_in_memory', 'confusion', 'zoo_card', 'confusion_figure', 'clip_card', 'similarity_figure',
-           'build_times', 'world_builds', 'prepare']
+           'accuracy_in_memory', 'confusion', 'zoo_card', 'replicas', 'second_world_card', 'confusion_figure',
+           'clip_card', 'similarity_figure', 'build_times', 'world_builds', 'prepare']
 
 # %% ../../nbs/world/24_study.ipynb #n3019c39
 def members(models:str='', # zoo classifiers, comma-separated ('': every member of `zoo.ZOO`)
@@ -120,6 +120,31 @@ def zoo_card(name:str, # a `zoo.ZOO` name
                 test_acc=round(float((np.asarray(pred) == np.asarray(truth)).mean()), 4), test_acc_in_memory=round(acc_mem, 4),
                 val_acc=model.metrics['val_acc'], params=model.metrics['params'], train_images=spec['n_train'],
                 epochs=spec['epochs'], train_s=model.metrics['train_s'], build_s=build_s, load_s=round(load_s, 2),
+                weights='trained' if build_s is not None else {'committed': 'committed', 'trained': 'cache'}.get(zoo.zoo_origin(name, seed, size, overrides)),
+                zoo_key=zoo.zoo_key(name, seed, size, overrides))
+
+# %% ../../nbs/world/24_study.ipynb #n2w001
+def replicas(names:list, # zoo members
+            )->list:
+    "The first member of `names` of each object-task architecture (by spec, seed aside), in order"
+    out, seen = [], set()
+    for n in names:
+        spec = zoo.ZOO[n]
+        kind = repr(sorted((k, v) for k, v in spec.items() if k != 'seed'))
+        if spec['task'] == 'object' and kind not in seen: seen.add(kind); out.append(n)
+    return out
+
+def second_world_card(name:str, # a `zoo.ZOO` name
+                      model, # the member trained on world `seed`, with its training `metrics`
+                      seed:int, # the second world's seed
+                      size:int=64, # image size
+                      overrides:dict|None=None, # spec entries changed for the member
+                      build_s:float|None=None, # seconds it trained in this run (None: loaded)
+                     )->dict:
+    "One row of the second world's model cards: architecture, world seed, test accuracy there, training time, where its weights came from and zoo key"
+    spec = zoo.zoo_spec(name, overrides)
+    return dict(model=name, arch=spec['arch'], world_seed=seed, test_acc=round(model.metrics['test_acc'], 4), val_acc=model.metrics['val_acc'],
+                train_s=model.metrics['train_s'], build_s=build_s,
                 weights='trained' if build_s is not None else {'committed': 'committed', 'trained': 'cache'}.get(zoo.zoo_origin(name, seed, size, overrides)),
                 zoo_key=zoo.zoo_key(name, seed, size, overrides))
 

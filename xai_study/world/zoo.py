@@ -8,29 +8,34 @@ import contextlib, hashlib, io, json, math, os, random, re, shutil, sys, time
 from pathlib import Path
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 import timm, open_clip
+from functools import partial
+from timm.layers import HybridEmbed
 from ..core import set_seed, get_device, check_choice, home_dir
 from ..cache import Cache, fingerprint, code_version, file_digest, replace_path
 from ..models.registry import make_normalize, model_device
 from . import scene as world, phrases
 
 # %% auto #0
-__all__ = ['MEAN', 'STD', 'SPLIT_STREAMS', 'ZOO', 'CLIP_SPEC', 'HELD_OUT_STREAM', 'FACTORS', 'ZS_CATEGORIES', 'FINETUNE_SPEC',
-           'BUILD_ORDER', 'data_config', 'dilate_stage', 'build_classifier', 'to_tensor', 'logits', 'split_data',
-           'split_arrays', 'fit', 'train_classifier', 'attribute_names', 'attribute_targets', 'clip_config',
-           'build_clip', 'clip_data_config', 'clip_texts', 'train_clip', 'zero_shot', 'similarity_table', 'zoo_spec',
-           'zoo_key', 'zoo_entry', 'weights_dir', 'save_weights', 'zoo_origin', 'zoo_committed', 'zoo_model',
-           'clip_vocabulary', 'zoo_clip', 'untrained_model', 'finetune', 'zoo_finetuned', 'build_zoo']
+__all__ = ['MEAN', 'STD', 'SPLIT_STREAMS', 'ZOO', 'HYBRIDS', 'CLIP_SPEC', 'HELD_OUT_STREAM', 'FACTORS', 'ZS_CATEGORIES',
+           'FINETUNE_SPEC', 'BUILD_ORDER', 'data_config', 'dilate_stage', 'build_classifier', 'to_tensor', 'logits',
+           'vit_r18_hybrid', 'split_data', 'split_arrays', 'fit', 'train_classifier', 'attribute_names',
+           'attribute_targets', 'clip_config', 'build_clip', 'clip_data_config', 'clip_texts', 'train_clip',
+           'zero_shot', 'similarity_table', 'zoo_spec', 'zoo_key', 'zoo_entry', 'weights_dir', 'save_weights',
+           'zoo_origin', 'zoo_committed', 'zoo_model', 'clip_vocabulary', 'zoo_clip', 'untrained_model', 'finetune',
+           'zoo_finetuned', 'build_zoo']
 
 # %% ../../nbs/world/23_zoo.ipynb #c005
 MEAN, STD = (0.5, 0.5, 0.5), (0.25, 0.25, 0.25)
 SPLIT_STREAMS = dict(train=0, val=1, test=2)
 
 _OBJ = dict(task='object', n_train=24000, batch=128)  # every object member trains on the same 24,000 images
+# the R18+ViT hybrid (`vit_r18_hybrid`): the zoo ViT's blocks on a ResNet-18 trunk's 8 x 8 grid, no norm after them
+_HYBRID = dict(img_size=64, embed_dim=96, depth=4, num_heads=3, class_token=False, global_pool='avg', final_norm=False)
 ZOO = {
     'object_resnet': dict(arch='resnet18', seed=1, epochs=3, lr=3e-3, **_OBJ, kwargs=dict(channels=(32, 64, 128, 256), output_stride=16)),
     'scene_resnet': dict(arch='resnet18', task='scene', seed=2, n_train=8000, epochs=2, lr=3e-3, batch=128,
                          kwargs=dict(channels=(32, 64, 128, 256), output_stride=16)),
-    'object_resnext': dict(arch='resnext50_32x4d', seed=5, epochs=3, lr=3e-3, **_OBJ,
+    'object_resnext': dict(arch='resnext50_32x4d', seed=5, epochs=5, lr=3e-3, **_OBJ,
                            kwargs=dict(layers=(1, 1, 1, 1), channels=(16, 32, 64, 128), cardinality=8, base_width=4, output_stride=16)),
     'object_densenet': dict(arch='densenet121', seed=6, epochs=4, lr=3e-3, **_OBJ, kwargs=dict(growth_rate=16, block_config=(2, 4, 6), bn_size=2)),
     'object_efficientnet': dict(arch='test_efficientnet', seed=7, epochs=3, lr=3e-3, **_OBJ, kwargs=dict(output_stride=16)),
@@ -41,6 +46,8 @@ ZOO = {
                             kwargs=dict(dims=(24, 48, 96, 192), depths=(1, 1, 3, 1), output_stride=16, ls_init_value=None)),
     'object_vit': dict(arch='vit_tiny_patch16_224', seed=4, epochs=3, lr=1e-3, **_OBJ,
                        kwargs=dict(img_size=64, patch_size=8, embed_dim=96, depth=4, num_heads=3, class_token=False, global_pool='avg')),
+    **{f'object_vit_hybrid{s}': dict(arch='vit_r18_hybrid', seed=seed, epochs=6, lr=3e-3, **_OBJ, kwargs=_HYBRID)
+       for s, seed in (('', 14), ('_seed2', 24), ('_seed3', 34))},
     'object_pvt': dict(arch='pvt_v2_b0', seed=9, epochs=3, lr=1e-3, **_OBJ,
                        kwargs=dict(embed_dims=(32, 64, 128), depths=(1, 1, 2), num_heads=(1, 2, 4), sr_ratios=(4, 2, 1), mlp_ratios=(4, 4, 4))),
 }
@@ -130,6 +137,22 @@ def _schedule(opt, steps:int, warmup:float=0.15):
     "Linear warm-up over the first `warmup` share of `steps`, then cosine decay to zero"
     w = max(1, int(warmup * steps))
     return torch.optim.lr_scheduler.LambdaLR(opt, lambda i: min((i + 1) / w, 0.5 * (1 + math.cos(math.pi * min(1., (i - w) / max(1, steps - w))))))
+
+# %% ../../nbs/world/23_zoo.ipynb #hyb01
+def vit_r18_hybrid(pretrained:bool=False, # refused: no pretrained weights exist for it
+                   trunk:dict|None=None, # keyword arguments of the ResNet-18 trunk (default: the zoo ResNet's widths, 32-64-128-256)
+                   **kwargs, # timm `VisionTransformer` arguments (width, depth, heads, pooling, `final_norm`, `weight_init`, ...)
+                  )->nn.Module:
+    "R18+ViT hybrid, as the ViT paper's R50+ViT: the stem and first two stages of a BatchNorm ResNet-18 tokenise the image (stride 8, one token per cell of its grid), timm's ViT blocks take the tokens"
+    if pretrained: raise ValueError("vit_r18_hybrid has no pretrained weights: build it with pretrained=False and train it (a zoo member)")
+    tok = timm.create_model('resnet18', features_only=True, out_indices=(2,), **{'channels': (32, 64, 128, 256), **(trunk or {})})
+    model = timm.create_model('vit_tiny_patch16_224', embed_layer=partial(HybridEmbed, backbone=tok), patch_size=1, **kwargs)
+    model.pretrained_cfg = model.default_cfg = {**model.pretrained_cfg, 'architecture': 'vit_r18_hybrid'}  # what it is, for the layer tables
+    return model
+
+HYBRIDS = {'vit_r18_hybrid': vit_r18_hybrid}  # architectures defined here, registered with timm by these names
+for _f in HYBRIDS.values():
+    if not timm.is_model(_f.__name__): timm.models.register_model(_f)
 
 # %% ../../nbs/world/23_zoo.ipynb #c008
 def split_data(task:str|None, # 'object', 'scene' or None
@@ -430,7 +453,8 @@ def zoo_key(name:str, # a `ZOO` name or 'clip'
     "Cache key of a zoo member: spec, world, library versions and the code that trains it"
     spec = zoo_spec(name, overrides)
     if name == 'clip': return fingerprint('zoo', name, spec, world_seed, _versions(), code_version(train_clip, zero_shot, build_clip))
-    return fingerprint('zoo', name, spec, world_seed, size, _versions(), code_version(train_classifier, build_classifier))
+    own = [code_version(HYBRIDS[spec['arch']])] if spec['arch'] in HYBRIDS else []  # a hybrid's builder is code that trains it too
+    return fingerprint('zoo', name, spec, world_seed, size, _versions(), code_version(train_classifier, build_classifier), *own)
 
 class _Prefixed(io.TextIOBase):
     "A text stream writing each complete line to `out` with `prefix` in front, flushed at once (progress of parallel workers)"
@@ -695,8 +719,9 @@ def zoo_finetuned(name:str, # a `ZOO` name
     return net.to(get_device(device)).eval()
 
 # %% ../../nbs/world/23_zoo.ipynb #c026
-BUILD_ORDER = ('clip', 'object_resnet', 'object_mobilenet', 'object_pvt', 'object_vit', 'object_convnext', 'object_densenet',
-               'object_resnext', 'scene_resnet', 'object_efficientnet', 'object_efficientnet_seed2', 'object_efficientnet_seed3')  # by measured training time, longest first
+BUILD_ORDER = ('clip', 'object_mobilenet', 'object_vit_hybrid', 'object_vit_hybrid_seed2', 'object_vit_hybrid_seed3', 'object_resnet',
+               'object_vit', 'object_pvt', 'object_convnext', 'object_efficientnet', 'object_efficientnet_seed2', 'object_densenet',
+               'object_resnext', 'scene_resnet', 'object_efficientnet_seed3')  # by measured training time, longest first
 
 def _build_one(args):
     "Worker: train (or find) one member; return its name and seconds (its progress lines are printed as it trains)"
