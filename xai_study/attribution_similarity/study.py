@@ -20,8 +20,8 @@ __all__ = ['YARDSTICK_COLUMNS', 'TRANSFORMER_ARCHS', 'GROUP_COLUMNS', 'GROUP_KIN
            'model_table', 'learners', 'predictions', 'randomised_twins', 'finetuned', 'timed', 'expected_side',
            'cam_row', 'explain_gradcam', 'explain_ig', 'explain_shap', 'method_maps', 'grid_of', 'similarity_matrices',
            'matrix_name', 'matrix_figures', 'correlations', 'agreement_figures', 'baselines', 'matrix_validity',
-           'seed_pairs', 'seed_yardstick', 'arch_group', 'group_similarity', 'pixel_maps', 'object_mass',
-           'object_mass_figure', 'degenerate', 'finetune_table', 'finetune_matrices', 'mantel_or_nan',
+           'seed_pairs', 'seed_yardstick', 'arch_group', 'group_similarity', 'group_summary', 'pixel_maps',
+           'object_mass', 'object_mass_figure', 'degenerate', 'finetune_table', 'finetune_matrices', 'mantel_or_nan',
            'finetune_results', 'finetune_figures', 'rel_l2', 'mean_cosine', 'shap_sample_study', 'shap_samples_figure',
            'timm_check', 'resolution_table']
 
@@ -398,6 +398,24 @@ def group_similarity(matrices:dict, # from `similarity_matrices`
             stats = (v.mean(), v.min(), v.max()) if len(v) else (np.nan,) * 3
             rows.append(dict(zip(GROUP_COLUMNS, (method, sim, variant, k, len(v), *(float(x) for x in stats)))))
     return pd.DataFrame(rows, columns=GROUP_COLUMNS)
+
+# %% ../../nbs/attribution_similarity/81_study.ipynb #ngrp03
+def group_summary(gs:pd.DataFrame, # `group_similarity` rows with a `valid` column (`matrix_validity`)
+                  variant:str='all', # the images compared: 'all' or 'same_prediction'
+                 )->list:
+    "One sentence per valid matrix: the CNN-transformer pairs against the CNN-CNN pairs' range and the seed twins of each group"
+    out = []
+    for (method, sim), g in gs[(gs.variant == variant) & gs.valid.astype(bool)].groupby(['method', 'similarity'], sort=False):
+        r = g.set_index('kind')
+        ct, cc = r.loc['cnn-transformer'], r.loc['cnn-cnn']
+        twins = [r.loc[k, 'mean'] for k in ('seed twins (cnn)', 'seed twins (transformer)') if r.loc[k, 'n']]
+        if not (ct.n and cc.n): continue
+        inside = 'inside' if cc['min'] <= ct['mean'] <= cc['max'] else 'outside'
+        below = (f"below the seed twins of {'both groups' if len(twins) == 2 else 'one group'} ({', '.join(f'{t:.3f}' for t in twins)})"
+                 if twins and ct['mean'] < min(twins) else f"not below the seed twins ({', '.join(f'{t:.3f}' for t in twins) or 'none'})")
+        out.append(f"{method} {sim}: CNN-transformer pairs {ct['mean']:.3f} (range {ct['min']:.3f}-{ct['max']:.3f}, {ct.n:.0f} pairs), "
+                   f"{inside} the CNN-CNN range {cc['min']:.3f}-{cc['max']:.3f} (mean {cc['mean']:.3f}), {below}")
+    return out
 
 # %% ../../nbs/attribution_similarity/81_study.ipynb #n0dcd9b9
 def pixel_maps(maps:dict, # method -> (trained, randomised) dicts of model -> maps
