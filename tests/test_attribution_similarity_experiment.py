@@ -4,7 +4,7 @@ import pandas as pd
 from conftest import TINY_ZOO
 
 MODELS = ['object_resnet', 'object_convnext', 'object_vit']
-METHODS, SIMS = ['gradcam', 'ig', 'kernelshap'], ['cosine', 'rbf', 'rbf_raw']
+METHODS, SIMS = ['gradcam', 'ig', 'kernelshap'], ['cosine', 'pearson', 'rbf', 'cosine_seed', 'rbf_seed']
 
 def test_attribution_similarity_small(family_home):
     base, run = family_home
@@ -30,7 +30,9 @@ def test_attribution_similarity_small(family_home):
     assert (counts.values.diagonal() == 12).all()
     corr = pd.read_csv(out/'correlations.csv')
     assert len(corr) == len(METHODS) * len(SIMS) * 2 * 2 and set(corr.against) == {'same_prediction_counts', 'error_consistency'}
-    assert corr.p.dropna().between(0, 1).all()
+    assert corr.p.dropna().between(0, 1).all() and corr.r_full.dropna().between(-1, 1).all()
+    sc = pd.read_csv(out/'seed_correlations.csv')  # the seed's figures beside ours, both ways
+    assert list(sc.similarity) == ['cosine_seed', 'rbf_seed'] * 2 and sc.r_full_ours.notna().all()
     bl = pd.read_csv(out/'baselines.csv')
     assert len(bl) == len(METHODS) * len(SIMS) * len(MODELS)
     assert list(bl.columns[:9]) == ['method', 'similarity', 'model', 'others', 'others_shuffled', 'self_shuffled', 'centre_prior', 'randomised', 'drop']
@@ -41,7 +43,9 @@ def test_attribution_similarity_small(family_home):
     assert list(res.model) == MODELS + ['resnet18'] and res.finite.all()
     assert res.as_expected.all() and tuple(res.iloc[-1][['map_h', 'map_w']]) == (7, 7)
     deg = pd.read_csv(out/'degenerate.csv')
-    assert len(deg) == 2 * 2 * len(MODELS)
+    assert len(deg) == 2 * 2 * len(MODELS) and deg.share.between(0, 1).all() and deg.extreme_share.between(0, 1).all()
+    val = pd.read_csv(out/'validity.csv')
+    assert len(val) == len(METHODS) * len(SIMS) and set(val.valid) <= {True, False}
     ss = pd.read_csv(out/'shap_samples.csv')
     assert list(ss.n_samples) == [20, 40, 100] and (ss.seconds_per_image > 0).all()
     ft = pd.read_csv(out/'finetune.csv')

@@ -8,7 +8,7 @@ from xai_study.cache import module_version
 
 ROOT = Path(__file__).resolve().parents[1]
 RUN = ROOT/'results'/'attribution_similarity'/'default'
-METHODS, SIMS = ('gradcam', 'ig', 'kernelshap'), ('cosine', 'rbf', 'rbf_raw')
+METHODS, SIMS = ('gradcam', 'ig', 'kernelshap'), ('cosine', 'pearson', 'rbf', 'cosine_seed', 'rbf_seed')
 # (model, method) pairs that miss the bar, and why: strict expected failures keep the bar visible
 _GRID = ("GradCAM's map is the last stage's 4 x 4 grid (16 px cells at 64 px), upsampled: on objects covering 11% of the image it "
          "spreads its mass over the centre; the hybrid's 8 x 8 map reaches 1.44 times the centre prior's mass, ResNeXt 1.51")
@@ -17,10 +17,12 @@ NOT_ON_OBJECT = {('object_resnet', 'gradcam'): f'object mass 0.203 vs the centre
 # (method, similarity) matrices that fail their null baselines (`validity.csv`), as the default run measured them
 _PRIOR = 'a centre Gaussian that looks at no image is closer to the models\' maps than the other models\' maps are'
 INVALID = {('gradcam', 'cosine'): f'{_PRIOR} for 9 of 10 models (only ResNeXt beats it): the 4 x 4 maps are mostly their centre',
-           ('gradcam', 'rbf'): f'{_PRIOR} for 9 of 10 models (only ResNeXt beats it)',
-           ('gradcam', 'rbf_raw'): "the seed's raw-map RBF: 3 of 10 models (the hybrids) are closer to other images' maps than to the same image's, "
-                                   "1 of 10 (DenseNet) closer to the centre prior",
-           ('ig', 'rbf'): f'{_PRIOR} for 4 of 10 models (ResNeXt, EfficientNet seeds 1 and 2, MobileNetV3)'}
+           ('gradcam', 'pearson'): f'mean-subtracted, {_PRIOR} still for 8 of 10 models (MobileNetV3 and the first hybrid beat it); '
+                                   'the third hybrid is closer to shuffled pairs',
+           ('gradcam', 'rbf'): f'{_PRIOR} for all 10 models',
+           ('gradcam', 'cosine_seed'): f"the seed's recipe (min-max, 224 px): {_PRIOR} for 5 of 10 models (ResNet, DenseNet, MobileNetV3, hybrid seeds 2 and 3)",
+           ('gradcam', 'rbf_seed'): "the seed's recipe: MobileNetV3 is closer to other images' maps than to the same image's, DenseNet closer to the centre prior",
+           ('ig', 'rbf'): f'{_PRIOR} for 9 of 10 models (only the second hybrid beats it)'}
 
 @pytest.fixture(scope='module')
 def manifest(): return committed_manifest('attribution_similarity')
@@ -53,6 +55,9 @@ def test_default_settings(manifest):
     res = pd.read_csv(RUN/'gradcam_resolution.csv')
     timm_rows = res[res.source == 'timm']
     assert len(timm_rows) == 14 and timm_rows.finite.all() and timm_rows.as_expected.dropna().all(), timm_rows
+    assert {'resnet50d', 'res2net50_14w_8s'} <= set(timm_rows.model), 'the seed\'s timm variants, as its code names them'
+    eff = res[res.model.str.contains('efficientnet')]
+    assert len(eff) and (eff.layer == 'conv_head').all(), eff  # the seed's EfficientNet GradCAM layer
 
 # the models compared: the object members that learned their task (`models.csv`; the others are left out of every comparison)
 COMPARED = sorted(pd.read_csv(RUN/'models.csv').query('compared').model)
@@ -79,6 +84,19 @@ def test_matrix_valid(method, sim):
     "Issue 20: every compared model's maps are closer to the other models' maps of the same images than to shuffled-image pairs and to a centre prior"
     v = pd.read_csv(RUN/'validity.csv').set_index(['method', 'similarity']).loc[(method, sim)]
     assert v.valid and v.models >= 2, v.to_dict()
+
+def test_seed_correlations_both_ways():
+    "Issue 20: the seed's GradCAM correlations quoted as computed (full matrix, and the upper triangle with Mantel p), ours computed both ways beside them"
+    sc = pd.read_csv(RUN/'seed_correlations.csv').set_index(['similarity', 'variant'])
+    assert sc.loc[('cosine_seed', 'all'), ['r_full_seed', 'r_seed', 'p_seed']].tolist() == [0.6959, 0.55, 0.02]
+    assert sc.loc[('rbf_seed', 'all'), ['r_full_seed', 'r_seed', 'p_seed']].tolist() == [0.6421, 0.10, 0.31]
+    assert sc[['r_full_ours', 'r_ours', 'p_ours']].notna().all().all() and (sc.models >= 8).all(), sc
+
+def test_no_stuck_cell():
+    "No trained model's GradCAM or IG map has a cell that is the maximum (or extreme) in half the images: the seed's EfficientNet-B4 artefact"
+    d = pd.read_csv(RUN/'degenerate.csv')
+    t = d[d.weights == 'trained']
+    assert len(t) == 2 * len(COMPARED) and not t.stuck.any(), t[t.stuck]
 
 def test_cnn_transformer_table():
     "The CNN-transformer reading has both groups, seed twins of each, and the validity of its matrix beside every row"

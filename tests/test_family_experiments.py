@@ -33,10 +33,12 @@ def test_nmf_small(family_home):
                   '-p', 'figure_classes', 'red circle', '-p', 'top', '2', '-p', 'n_heatmap', '1')
     t = pd.read_csv(out/'prediction_from_components.csv')
     assert list(t.columns[:10]) == ['model', 'layer', 'variant', 'classes', 'mean_p', 'std_p', 'top1', 'p_gt_0.1', 'p_gt_0.2', 'p_gt_0.5']
-    assert list(t.variant) == ['all', 'not_target', 'random', 'random_cell'] and t.top1.between(0, 1).all()
+    assert list(t.variant) == ['all', 'not_target', 'random', 'random_cell', 'random_class_cell'] and t.top1.between(0, 1).all()
     pc = pd.read_csv(out/'per_class.csv')
-    assert len(pc) == 4 * t.classes.iloc[0]
-    for f in ['nmf_objective.csv', 'strip_test.png', 'strips_layer4_0.png', 'stages.csv']: assert (out/f).exists(), f
+    assert len(pc) == 5 * t.classes.iloc[0]
+    g = pd.read_csv(out/'strip_gain.csv')
+    assert list(g.control) == ['random_class_cell', 'random_cell', 'random'] and (g.gain_lo <= g.gain).all() and (g.gain <= g.gain_hi).all()
+    for f in ['nmf_objective.csv', 'strip_test.png', 'strip_gain.png', 'strips_layer4_0.png', 'stages.csv']: assert (out/f).exists(), f
 
 def test_contrasting_small(family_home):
     out, m = _run(family_home, 'contrasting', '-p', 'pairs', 'red circle>blue circle; red circle>red square', '-p', 'n_images', '8',

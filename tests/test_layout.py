@@ -63,3 +63,25 @@ def test_the_harness_knows_no_domain():
     bad = [f'{name} imports {m}' for name, p in modules().items() if name.startswith('xai_study.harness.')
            for m, _ in imports(name, p) if m.split('.')[1] not in ('core', 'cache', 'data', 'harness')]
     assert not bad, bad
+
+TEMPLATES = sorted((LIB.parent/'nbs'/'experiments').glob('*.ipynb'))
+
+def code_lines(path:Path)->int:
+    "Code lines of a template: every non-blank, non-comment line of its code cells, the parameters cell left out"
+    import json
+    cells = json.loads(path.read_text())['cells']
+    return sum(1 for c in cells if c['cell_type'] == 'code' and 'parameters' not in c['metadata'].get('tags', [])
+               for l in ''.join(c['source']).split('\n') if l.strip() and not l.strip().startswith('#'))
+
+@pytest.mark.parametrize('path', TEMPLATES, ids=lambda p: p.stem)
+def test_templates_are_thin(path):
+    "Issue 17: a template is parameters, one check, calls into its family's tested `study` module, tables, figures and prose: at most 60 code lines"
+    assert len(TEMPLATES) == 6 and code_lines(path) <= 60, (path.name, code_lines(path))
+
+def test_code_lines_counts(tmp_path):
+    "The count can fail: a parameters cell, comments and blank lines do not count; code does"
+    import json
+    cell = lambda src, tags=(): dict(cell_type='code', metadata=dict(tags=list(tags)), source=src)
+    p = tmp_path/'t.ipynb'
+    p.write_text(json.dumps(dict(cells=[cell('a = 1\nb = 2', ['parameters']), cell('# a comment\n\nx = 1\ny = 2\n'), dict(cell_type='markdown', metadata={}, source='z = 3')])))
+    assert code_lines(p) == 2

@@ -39,7 +39,7 @@ def test_world_and_nmf_grids_on_dask(tmp_path):
     assert by_hand.returncode == 0, by_hand.stderr[-3000:]
     _same(res/'nmf'/rec['points'][1]['run'], res/'nmf'/'by-hand', 'prediction_from_components', ['model', 'layer', 'variant', 'mean_p', 'top1'])
     summ = pd.read_csv(res/'nmf'/'k.sweep'/'summary_prediction_from_components.csv')
-    assert sorted(set(summ.k)) == [2, 3] and set(summ.variant) == {'all', 'not_target', 'random', 'random_cell'}
+    assert sorted(set(summ.k)) == [2, 3] and set(summ.variant) == {'all', 'not_target', 'random', 'random_cell', 'random_class_cell'}
 
 FIXTURE_PARAMS = """seed = 0  # a seed
 die_flag = ''  # a file: the first run to claim it (rename) kills the worker process that runs it

@@ -75,9 +75,7 @@ def test_seed_replicas(cards):
     "Issue 18: at least 3 training seeds of one CNN and of one transformer, every replica at its bar (the attribution family's seed spread)"
     from xai_study.attribution_similarity.study import arch_group
     replicas = {}
-    for n in cards.index:
-        spec = {k: v for k, v in zoo.ZOO[n].items() if k != 'seed'}
-        replicas.setdefault(repr(sorted(spec.items())), []).append(n)
+    for n in cards.index: replicas.setdefault(repr(sorted(zoo.recipe(n).items())), []).append(n)
     learned = {arch_group(cards.arch[ms[0]]) for ms in replicas.values() if len(ms) >= 3 and all(cards.test_acc[m] >= BARS[m] for m in ms)}
     assert learned == {'cnn', 'transformer'}, (learned, [ms for ms in replicas.values() if len(ms) > 1])
 

@@ -14,9 +14,9 @@ from ..models.registry import pixels, model_device
 from .layer import Attribution
 
 # %% auto #0
-__all__ = ['GRADCAM_LAYERS', 'SEED_TIMM', 'IG_METHODS', 'BASELINES', 'CamLayer', 'model_arch', 'gradcam_layer', 'gradcam_weights',
-           'gradcam', 'path_steps', 'gaussian_blur', 'pixel_baseline', 'integrated_gradients', 'attribution_map',
-           'Completeness', 'completeness']
+__all__ = ['GRADCAM_LAYERS', 'SEED_TIMM', 'IG_METHODS', 'BASELINES', 'AGGREGATES', 'CamLayer', 'model_arch', 'gradcam_layer',
+           'gradcam_weights', 'gradcam', 'path_steps', 'gaussian_blur', 'pixel_baseline', 'integrated_gradients',
+           'attribution_map', 'Completeness', 'completeness']
 
 # %% ../../nbs/attr/32_saliency.ipynb #c005
 class CamLayer(NamedTuple):
@@ -32,7 +32,7 @@ GRADCAM_LAYERS = (
     CamLayer('torchvision', ('resnet*', 'resnext*', 'wide_resnet*'), 'layer4[-1]', 'nchw'),
     CamLayer('places365', ('resnet*',), 'layer4[-1]', 'nchw'),
     CamLayer('timm', ('densenet*',), 'features.norm5', 'nchw'),
-    CamLayer('timm', ('efficientnet_*', 'efficientnetv2_*', 'tf_efficientnet_*', 'tf_efficientnetv2_*', 'test_efficientnet*'), 'bn2', 'nchw'),
+    CamLayer('timm', ('efficientnet_*', 'efficientnetv2_*', 'tf_efficientnet_*', 'tf_efficientnetv2_*', 'test_efficientnet*'), 'conv_head', 'nchw'),
     CamLayer('timm', ('mobilenetv3_*', 'tf_mobilenetv3_*'), 'blocks[-1]', 'nchw'),
     CamLayer('timm', ('convnext*', 'pvt_v2_*'), 'stages[-1]', 'nchw'),
     CamLayer('timm', ('vit_*', 'deit_*', 'deit3_*'), 'blocks[-1].norm1', 'nlc'),
@@ -60,8 +60,8 @@ def gradcam_layer(model:nn.Module, # a registry, zoo or timm model
 
 # %% ../../nbs/attr/32_saliency.ipynb #ndc035c4
 SEED_TIMM = ('deit_small_patch16_224', 'deit_tiny_patch16_224', 'densenet121', 'efficientnet_b3', 'efficientnet_b4', 'convnextv2_nano',
-             'pvt_v2_b2', 'mobilenetv3_large_100', 'swin_tiny_patch4_window7_224', 'resnet18', 'resnet50', 'resnext50_32x4d',
-             'res2net50_26w_4s', 'vit_base_patch32_224')  # the seed's 14 (DESIGN.md section 4)
+             'pvt_v2_b2', 'mobilenetv3_large_100', 'swin_tiny_patch4_window7_224', 'resnet18', 'resnet50d', 'resnext50_32x4d',
+             'res2net50_14w_8s', 'vit_base_patch32_224')  # the seed's 14, as its code names them (resnet50d, res2net50_14w_8s)
 
 # %% ../../nbs/attr/32_saliency.ipynb #c010
 def _class_targets(target, # an int for every image, or one class index per image
@@ -197,10 +197,12 @@ def integrated_gradients(model:nn.Module, # a registry model (with `geometry` an
                          method:str='gausslegendre', # quadrature, one of `IG_METHODS` (captum's names and default)
                          internal_batch_size:int=64, # interpolated images per forward and backward: the memory cap (captum's name)
                          blur_sigma:float|None=None, # the 'blur' baseline's std in pixels (None: H / 16)
+                         aggregate:str='abs_of_sum', # how `maps` join the colour channels, one of `AGGREGATES`
                          progress:bool=False, # print progress every 10 s
                         )->Attribution:
     "Integrated Gradients of the target score: `attributions` `[N, 3, H, W]` in the model's input frame, `maps` their `attribution_map`"
     max_batch = internal_batch_size
+    check_choice(aggregate, AGGREGATES, 'aggregate')
     if not (isinstance(max_batch, (int, np.integer)) and max_batch >= 1): raise ValueError(f"internal_batch_size={max_batch!r} must be an int >= 1")
     alphas, w = path_steps(n_steps, method)
     x, dev = pixels(model, inputs), model_device(model)
@@ -219,14 +221,17 @@ def integrated_gradients(model:nn.Module, # a registry model (with `geometry` an
                 g, = torch.autograd.grad(out.gather(1, t[img, None]).sum(), xb)
             total.index_add_(0, img, g * w[k, None, None, None]); prog(int(r[-1]) + 1)
     a = ((xn - bn) * total).float().cpu()
-    maps = attribution_map(a)
+    maps = attribution_map(a, aggregate)
     return Attribution(maps, maps, preds, t.cpu(), None, a)
 
+AGGREGATES = ('abs_of_sum', 'sum_of_abs')
+
 def attribution_map(attributions:torch.Tensor, # [N, C, H, W], e.g. from `integrated_gradients`
+                    aggregate:str='abs_of_sum', # 'abs_of_sum': |sum over channels| (the seed's); 'sum_of_abs': sum of |each channel|
                    )->torch.Tensor:
-    "Maps `[N, H, W]`: the sum over channels of `|attributions|` (how much each pixel counts, whatever the sign)"
+    "Maps `[N, H, W]`: how much each pixel counts, whatever the sign, from its channels' attributions"
     if attributions.ndim != 4: raise ValueError(f"attributions must be [N, C, H, W]; got {tuple(attributions.shape)}")
-    return attributions.abs().sum(1)
+    return attributions.sum(1).abs() if check_choice(aggregate, AGGREGATES, 'aggregate') == 'abs_of_sum' else attributions.abs().sum(1)
 
 # %% ../../nbs/attr/32_saliency.ipynb #c032
 class Completeness(NamedTuple):

@@ -4,18 +4,20 @@
 
 # %% ../../nbs/attribution_similarity/80_similarity.ipynb #c003
 from __future__ import annotations
-import contextlib, itertools, math, warnings
+import contextlib, functools, itertools, math, warnings
 from dataclasses import dataclass
 import numpy as np, pandas as pd, torch
+import torch.nn.functional as F
 from ..core import Registry, check_choice
 from ..models.hooks import replace
 
 # %% auto #0
-__all__ = ['NORMS', 'MAP_SIMILARITIES', 'area_weights', 'to_grid', 'as_maps', 'common_grid', 'normalise', 'Similarity', 'prepare',
-           'median_sigma', 'pair_similarity', 'similarity_matrix', 'same_prediction_counts', 'cohen_kappa',
-           'error_consistency', 'offdiag', 'mantel', 'pca_coords', 'ward_linkage', 'clusters', 'plot_matrix',
-           'plot_pca', 'plot_dendrogram', 'derangement', 'shuffled_baseline', 'centre_prior', 'centre_baseline',
-           'sanity_drop', 'mass_inside', 'stuck_cell', 'degenerate_cells', 'fill_cell', 'fix_cell']
+__all__ = ['NORMS', 'SEED_NORMS', 'MAP_SIMILARITIES', 'area_weights', 'to_grid', 'as_maps', 'common_grid', 'normalise',
+           'seed_normalise', 'in_frame', 'Similarity', 'prepare', 'median_sigma', 'pair_similarity',
+           'similarity_matrix', 'same_prediction_counts', 'cohen_kappa', 'error_consistency', 'offdiag', 'mantel',
+           'pca_coords', 'ward_linkage', 'clusters', 'plot_matrix', 'plot_pca', 'plot_dendrogram', 'derangement',
+           'shuffled_baseline', 'centre_prior', 'centre_baseline', 'sanity_drop', 'mass_inside', 'stuck_cell',
+           'degenerate_cells', 'fill_cell', 'fix_cell']
 
 # %% ../../nbs/attribution_similarity/80_similarity.ipynb #c006
 def area_weights(n_in:int, # input cells along one axis
@@ -73,18 +75,58 @@ def common_grid(maps, # dict model -> [N, H, W] (or as `as_maps` takes)
     return min(v.shape[1] for v in maps.values()), min(v.shape[2] for v in maps.values())
 
 # %% ../../nbs/attribution_similarity/80_similarity.ipynb #c016
-NORMS = ('l1', 'l2', 'max', 'none')
+NORMS = ('l1', 'l2', 'max', 'centred', 'minmax', 'none')
 
 def normalise(maps, # maps [N, ...]
-              norm:str='l1', # one of NORMS: sum of |a| = 1, unit L2, max |a| = 1, or unchanged
+              norm:str='l1', # one of NORMS: sum of |a| = 1, unit L2, max |a| = 1, mean 0, range [0, 1], or unchanged
              )->np.ndarray:
-    "Each map divided by its L1 norm, L2 norm or largest absolute value; all-zero maps stay zero"
+    "Each map divided by its L1 norm, L2 norm or largest absolute value, less its mean ('centred'), or scaled to [0, 1] ('minmax'); an all-zero (for minmax and centred: constant) map becomes zero"
     check_choice(norm, NORMS, 'norm')
     a = _np(maps).astype(np.float64)
     if norm == 'none': return a
-    flat = np.abs(a.reshape(len(a), -1))
+    shape = (-1,) + (1,) * (a.ndim - 1)
+    flat = a.reshape(len(a), -1)
+    if norm == 'centred': return a - flat.mean(1).reshape(shape)
+    if norm == 'minmax':
+        lo, span = flat.min(1), np.ptp(flat, 1)
+        return np.where(span.reshape(shape) > 0, (a - lo.reshape(shape)) / np.where(span > 0, span, 1.0).reshape(shape), 0.0)
+    flat = np.abs(flat)
     s = {'l1': lambda: flat.sum(1), 'l2': lambda: np.sqrt((flat ** 2).sum(1)), 'max': lambda: flat.max(1)}[norm]()
-    return a / np.where(s > 0, s, 1.0).reshape((-1,) + (1,) * (a.ndim - 1))
+    return a / np.where(s > 0, s, 1.0).reshape(shape)
+
+# %% ../../nbs/attribution_similarity/80_similarity.ipynb #nseedn1
+SEED_NORMS = dict(gradcam='min-max per image', ig='clipped at the 0.3 / 99.7 percentiles, divided by the largest |value| per image',
+                  kernelshap='divided by the largest |value| of the batch')
+
+def seed_normalise(maps, # one model's maps of one method [N, H, W]
+                   method:str, # the method that made them, a key of SEED_NORMS
+                   clip:tuple=(0.3, 99.7), # IG's clipping percentiles
+                  )->np.ndarray:
+    "The seed's per-method normalisation of attribution maps (`SEED_NORMS`)"
+    check_choice(method, list(SEED_NORMS), 'method')
+    a = _np(maps).astype(np.float64)
+    if method == 'gradcam': return normalise(a, 'minmax')
+    if method == 'ig':
+        lo, hi = np.percentile(a.reshape(len(a), -1), clip, axis=1)
+        return normalise(np.clip(a, lo[:, None, None], hi[:, None, None]), 'max')
+    m = np.abs(a).max() if a.size else 0.0
+    return a / m if m > 0 else a
+
+# %% ../../nbs/attribution_similarity/80_similarity.ipynb #nframe1
+@functools.lru_cache(maxsize=None)
+def _gram_root(n:int, size:int)->np.ndarray:
+    "The symmetric square root of U^T U, for U [size, n] torch's linear upsampling (align_corners=False) from n to `size` points"
+    U = F.interpolate(torch.eye(n, dtype=torch.float64)[:, None, :], size=size, mode='linear', align_corners=False)[:, 0, :].T.numpy()
+    lam, V = np.linalg.eigh(U.T @ U)
+    return (V * np.sqrt(np.clip(lam, 0, None))) @ V.T
+
+def in_frame(maps, # maps [N, h, w]
+             size:int, # the side of the square frame the comparison stands for (e.g. the seed's 224)
+            )->np.ndarray:
+    "Maps [N, h, w] whose inner products and distances equal those of the maps bilinearly upsampled to `size` x `size`"
+    a = _np(maps).astype(np.float64)
+    if a.ndim != 3: raise ValueError(f"maps must be [N, h, w]; got shape {a.shape}")
+    return _gram_root(a.shape[1], size) @ a @ _gram_root(a.shape[2], size)
 
 # %% ../../nbs/attribution_similarity/80_similarity.ipynb #c019
 @dataclass(frozen=True)
@@ -94,6 +136,8 @@ class Similarity:
     grid:bool=True # resample both maps to the common grid first (else compare them as given)
     norm:str='none' # per-map normalisation, one of NORMS
     sigma:object=None # the RBF width: 'median' (the median rule), a number, or None for a function that takes none
+    size:int|None=None # compare as if upsampled to size x size (`in_frame`), e.g. the seed's 224
+    seed_norm:bool=False # the maps are expected after `seed_normalise` (their method's normalisation, applied by the caller)
 
 def _cosine(a, b, sigma=None):
     "Cosine of each row pair; NaN where a map is all zero"
@@ -107,8 +151,10 @@ def _rbf(a, b, sigma):
 
 MAP_SIMILARITIES = Registry('map similarity', 'sim')
 MAP_SIMILARITIES.register('cosine', Similarity(_cosine))
+MAP_SIMILARITIES.register('pearson', Similarity(_cosine, norm='centred'))
 MAP_SIMILARITIES.register('rbf', Similarity(_rbf, norm='l1', sigma='median'))
-MAP_SIMILARITIES.register('rbf_raw', Similarity(_rbf, grid=False, sigma=10.0))  # the seed's: raw maps, sigma = 10
+MAP_SIMILARITIES.register('cosine_seed', Similarity(_cosine, grid=False, size=224, seed_norm=True))  # the seed's cosine
+MAP_SIMILARITIES.register('rbf_seed', Similarity(_rbf, grid=False, sigma=10.0, size=224, seed_norm=True))  # the seed's RBF, sigma = 10
 
 # %% ../../nbs/attribution_similarity/80_similarity.ipynb #c021
 def _spec(sim)->Similarity:
@@ -128,7 +174,11 @@ def prepare(maps, # dict model -> [N, H, W] (or as `as_maps` takes)
         grid = (int(grid[0]), int(grid[1]))
         maps = {k: to_grid(v, grid) for k, v in maps.items()}
     norm = spec.norm if norm == 'auto' else norm
-    return {k: normalise(v, norm) for k, v in maps.items()}, grid
+    return {k: _framed(normalise(v, norm), spec) for k, v in maps.items()}, grid
+
+def _framed(v, spec:Similarity)->np.ndarray:
+    "Maps in the frame `spec` compares them in (`in_frame` when it has a size)"
+    return in_frame(v, spec.size) if spec.size else v
 
 def _flat(a, b, ka='a', kb='b')->tuple:
     "Two map stacks flattened to [N, D], refusing different shapes"
@@ -437,15 +487,18 @@ def centre_baseline(maps, # dict model -> maps [N, H, W] (or an array with `name
                     norm:str='auto', # as in `similarity_matrix`
                     sigma='auto', # as in `similarity_matrix` (the median rule on the models' maps)
                     names=None, # model names when `maps` is an array
+                    method:str|None=None, # the maps' method, for a similarity of seed-normalised maps (the prior is normalised alike)
                    )->pd.Series:
     "Per model, the mean similarity of its maps to the centre prior (on the same grid, normalisation and sigma)"
     spec, maps = _spec(sim), as_maps(maps, names)
     prep, _ = prepare(maps, spec, grid, norm)
     s = _sigma(spec, sigma, prep)
     norm = spec.norm if norm == 'auto' else norm
+    if spec.seed_norm and method is None: raise ValueError(f"sim={sim!r} compares seed-normalised maps: pass method= (a key of SEED_NORMS) to normalise the prior alike")
     out = {}
     for k, v in prep.items():
-        c = normalise(np.broadcast_to(centre_prior(v.shape[1:], prior_sigma), v.shape), norm)
+        c = np.broadcast_to(centre_prior(v.shape[1:], prior_sigma), v.shape)
+        c = _framed(normalise(seed_normalise(c, method) if spec.seed_norm else c, norm), spec)
         out[k] = float(np.nanmean(spec.fn(*_flat(v, c, k, 'centre prior'), s)))
     return pd.Series(out, name=f"centre_prior_{sim if isinstance(sim, str) else 'similarity'}")
 
@@ -489,36 +542,38 @@ def mass_inside(maps, # attribution maps [N, H, W] (array or tensor)
 # %% ../../nbs/attribution_similarity/80_similarity.ipynb #c062
 def stuck_cell(maps, # one model's layer-resolution maps [N, h, w]
                z:float=6.0, # |z-score| against the map's other cells above which a cell is extreme
-               min_share:float=0.5, # share of images in which the same cell must be extreme
+               min_share:float=0.5, # share of images in which the same cell must be the maximum, or extreme
               )->dict:
-    "The cell most often extreme across images: dict(cell=(i, j) or None when under `min_share`, candidate, share, n_images)"
+    "The cell most often each image's maximum and the one most often extreme: dict(cell=(i, j) or None when neither reaches `min_share`, candidate, share, extreme_cell, extreme_share, n_images)"
     a = _np(maps).astype(np.float64)
     if a.ndim != 3 or a.shape[1] * a.shape[2] < 3: raise ValueError(f"maps must be [N, h, w] with at least 3 cells; got shape {a.shape}")
     n, h, w = a.shape
     f = a.reshape(n, -1)
+    varied = np.ptp(f, 1) > 0  # a constant map has no maximum cell
+    arg = np.bincount(f.argmax(1)[varied], minlength=h * w)
     m = f.shape[1] - 1
     mean_o = (f.sum(1, keepdims=True) - f) / m  # leave-one-out mean and standard deviation of the other cells
     var_o = np.clip(((f ** 2).sum(1, keepdims=True) - f ** 2) / m - mean_o ** 2, 0, None)
     floor = 1e-12 * np.abs(f).max(1, keepdims=True) + 1e-300
     zs = np.abs(f - mean_o) / np.maximum(np.sqrt(var_o), floor)
     top = zs.argmax(1)
-    extreme = zs[np.arange(n), top] >= z
-    counts = np.bincount(top[extreme], minlength=h * w)
-    c = int(counts.argmax())
-    share = float(counts[c] / n)
-    cand = divmod(c, w)
-    return dict(cell=cand if share >= min_share else None, candidate=cand, share=share, n_images=n)
+    ext = np.bincount(top[zs[np.arange(n), top] >= z], minlength=h * w)
+    c, e = int(arg.argmax()), int(ext.argmax())
+    share, e_share = float(arg[c] / n), float(ext[e] / n)
+    cell = divmod(c, w) if share >= min_share else divmod(e, w) if e_share >= min_share else None
+    return dict(cell=cell, candidate=divmod(c, w), share=share, extreme_cell=divmod(e, w), extreme_share=e_share, n_images=n)
 
 def degenerate_cells(maps, # dict model -> layer-resolution maps [N, h, w] (or an array with `names`)
                      z:float=6.0, # as in `stuck_cell`
                      min_share:float=0.5, # as in `stuck_cell`
                      names=None, # model names when `maps` is an array
                     )->pd.DataFrame:
-    "Per model: the most often extreme cell (row, col), its share of images, and whether it counts as stuck"
+    "Per model: the cell most often each image's maximum (row, col), its share of images, the share of the most often extreme cell, and whether a cell counts as stuck (`stuck_cell`)"
     rows = {}
     for k, v in as_maps(maps, names).items():
         r = stuck_cell(v, z, min_share)
-        rows[k] = dict(row=r['candidate'][0], col=r['candidate'][1], share=r['share'], stuck=r['cell'] is not None)
+        cell = r['cell'] or r['candidate']
+        rows[k] = dict(row=cell[0], col=cell[1], share=r['share'], extreme_share=r['extreme_share'], stuck=r['cell'] is not None)
     return pd.DataFrame.from_dict(rows, orient='index')
 
 # %% ../../nbs/attribution_similarity/80_similarity.ipynb #c066

@@ -4,7 +4,8 @@
 
 # %% ../../nbs/attribution_similarity/81_study.ipynb #n3f7b3f4
 from __future__ import annotations
-import time
+import contextlib, time
+from types import SimpleNamespace
 from fnmatch import fnmatchcase
 import numpy as np, pandas as pd, torch
 import matplotlib.pyplot as plt
@@ -16,14 +17,15 @@ from ..dissection.study import check_number
 from . import similarity as sm
 
 # %% auto #0
-__all__ = ['YARDSTICK_COLUMNS', 'TRANSFORMER_ARCHS', 'GROUP_COLUMNS', 'GROUP_KINDS', 'model_task', 'settings', 'zoo_keys',
-           'model_table', 'learners', 'predictions', 'randomised_twins', 'finetuned', 'timed', 'expected_side',
-           'cam_row', 'explain_gradcam', 'explain_ig', 'explain_shap', 'method_maps', 'grid_of', 'similarity_matrices',
-           'matrix_name', 'matrix_figures', 'correlations', 'agreement_figures', 'baselines', 'matrix_validity',
-           'seed_pairs', 'seed_yardstick', 'arch_group', 'group_similarity', 'group_summary', 'pixel_maps',
+__all__ = ['SEED_CORRELATIONS', 'YARDSTICK_COLUMNS', 'TRANSFORMER_ARCHS', 'GROUP_COLUMNS', 'GROUP_KINDS', 'model_task',
+           'settings', 'zoo_keys', 'model_table', 'learners', 'predictions', 'randomised_twins', 'finetuned',
+           'compared', 'timed', 'expected_side', 'cam_row', 'explain_gradcam', 'explain_ig', 'explain_shap', 'shap_kw',
+           'explain', 'method_maps', 'grid_of', 'similarity_matrices', 'matrix_name', 'matrix_figures', 'full_matrix_r',
+           'correlations', 'seed_correlations', 'agreement_figures', 'baselines', 'matrix_validity', 'seed_pairs',
+           'seed_yardstick', 'arch_group', 'arch_groups', 'group_similarity', 'group_summary', 'pixel_maps',
            'object_mass', 'object_mass_figure', 'degenerate', 'finetune_table', 'finetune_matrices', 'mantel_or_nan',
-           'finetune_results', 'finetune_figures', 'rel_l2', 'mean_cosine', 'shap_sample_study', 'shap_samples_figure',
-           'timm_check', 'resolution_table']
+           'finetune_results', 'finetune_figures', 'finetune_step', 'rel_l2', 'mean_cosine', 'shap_sample_study',
+           'shap_samples_figure', 'timm_check', 'resolution_table']
 
 # %% ../../nbs/attribution_similarity/81_study.ipynb #n5bc609c
 def model_task(models:list, # zoo classifier names
@@ -63,7 +65,7 @@ def settings(params:dict, # the template's parameters (`harness.results.notebook
     sims = split_names(p['similarities'])
     for s in sims: sm.MAP_SIMILARITIES.get(s)
     check_choice(p['baseline'], saliency.BASELINES, 'baseline'); check_choice(p['target'], ('predicted', 'label'), 'target')
-    check_choice(p['shap_output'], shapley.OUTPUTS, 'shap_output')
+    check_choice(p['shap_output'], shapley.OUTPUTS, 'shap_output'); check_choice(p['ig_aggregate'], saliency.AGGREGATES, 'ig_aggregate')
     if len(models) < 2: raise ValueError(f"models={p['models']!r}: a similarity matrix needs at least 2 models")
     sample_model = check_choice(p['sample_model'], models, 'sample_model') if p['sample_model'] else models[0]
     timm = list(saliency.SEED_TIMM) if p['timm_models'] == 'seed' else split_names(p['timm_models'])
@@ -125,6 +127,25 @@ def finetuned(models:list, # zoo classifier names
              )->dict:
     "model -> the zoo member fine-tuned on `task` (`zoo.zoo_finetuned`: a new head, one epoch of it, one of every weight; cached)"
     return {m: zoo.zoo_finetuned(m, dict(task=task), world_seed=world_seed, size=size, overrides=overrides) for m in models}
+
+# %% ../../nbs/attribution_similarity/81_study.ipynb #ncmp01
+def compared(nets:dict, # model -> zoo network (with `metrics`)
+             data:dict, # the rendered test images (`world.render`: 'images', 'target')
+             task:str, # the models' task
+             min_acc:float=0.8, # `learners`' bar
+             target:str='label', # the class explained: 'label' (the true class) or 'predicted' (each model's prediction)
+             random_seed:int=1000, # the randomised twins' seed offset
+             size:int=64, # image size of the world
+             overrides:dict|None=None, # zoo spec changes
+            )->SimpleNamespace:
+    "The models that learned (`learners`): `models`, `nets`, `preds`, `targets`, `twins`, and the `table` of every model"
+    preds, labels = predictions(nets, data['images']), data['target']
+    table = model_table(nets, preds, labels, task)
+    models = learners(table, min_acc)
+    table['compared'] = table.model.isin(models)
+    return SimpleNamespace(models=models, nets={m: nets[m] for m in models}, preds={m: preds[m] for m in models},
+                           targets={m: preds[m] if target == 'predicted' else labels for m in models},
+                           twins=randomised_twins(models, random_seed, size, overrides), table=table)
 
 # %% ../../nbs/attribution_similarity/81_study.ipynb #n5ce6899
 def timed(speed:list, # rows of the speed table, appended to
@@ -192,18 +213,19 @@ def explain_ig(nets:dict, # model -> trained network
                batch_size:int=64, # interpolated images per forward
                n_random:int=32, # images the twins explain (the first ones)
                speed:list|None=None, # the speed table, appended to
+               aggregate:str='abs_of_sum', # how the maps join the colour channels (`saliency.AGGREGATES`; the seed's by default)
               )->tuple:
     "(model -> IG maps `attribution_map`, model -> the twins' maps, the completeness table)"
     maps, rnd, complete, n = {}, {}, [], len(images)
     for m, net in nets.items():
-        call = lambda: saliency.integrated_gradients(net, images, targets[m][:n], baselines=baseline, n_steps=steps, internal_batch_size=batch_size, progress=True)
+        call = lambda: saliency.integrated_gradients(net, images, targets[m][:n], baselines=baseline, n_steps=steps, internal_batch_size=batch_size, aggregate=aggregate, progress=True)
         a = call() if speed is None else timed(speed, 'integrated_gradients', m, n, call)
         maps[m] = a.maps
         c = saliency.completeness(net, images, a, targets[m][:n], baselines=baseline)
         complete.append(dict(model=m, images=n, steps=steps, median_rel_error=float(c.rel_error.median()),
                              max_rel_error=float(c.rel_error.max()), within_1pct=float((c.rel_error <= 0.01).double().mean())))
         k = min(n_random, n)
-        rnd[m] = saliency.integrated_gradients(twins[m], images[:k], targets[m][:k], baselines=baseline, n_steps=steps, internal_batch_size=batch_size).maps
+        rnd[m] = saliency.integrated_gradients(twins[m], images[:k], targets[m][:k], baselines=baseline, n_steps=steps, internal_batch_size=batch_size, aggregate=aggregate).maps
     return maps, rnd, pd.DataFrame(complete)
 
 # %% ../../nbs/attribution_similarity/81_study.ipynb #n918f015
@@ -225,16 +247,40 @@ def explain_shap(nets:dict, # model -> trained network
         rnd[m] = shapley.image_kernel_shap(twins[m], images[:k], targets[m][:k], segments[:k], progress=False, **kw).maps
     return maps, rnd
 
+# %% ../../nbs/attribution_similarity/81_study.ipynb #nexp01
+def shap_kw(p:dict, # the template's parameters (`settings`)
+           )->dict:
+    "`shapley.image_kernel_shap`'s keywords the template sets once for every KernelSHAP call: baselines, output, internal_batch_size"
+    return dict(baselines=p['baseline'], output=p['shap_output'], internal_batch_size=p['shap_batch'])
+
+def explain(cm:SimpleNamespace, # `compared`
+            data:dict, # the rendered test images
+            p:dict, # the template's parameters (`settings`)
+            speed:list|None=None, # the speed table, appended to
+            stage=None, # `name -> context manager` timing each method (the run's `stage`; None: untimed)
+           )->tuple:
+    "(method -> (trained, randomised) maps, method -> images it explained, GradCAM's resolution rows, IG's completeness table)"
+    stage = stage or (lambda name: contextlib.nullcontext())
+    x, k, b = data['images'], p['n_random'], p['batch_size']
+    with stage('gradcam'): cams, resolution = explain_gradcam(cm.nets, x, cm.targets, b, speed, p['zoo_overrides'], progress=True)
+    with stage('gradcam randomised'): cams_rnd = explain_gradcam(cm.twins, x[:k], cm.targets, b)[0]
+    with stage('integrated gradients'):
+        ig, ig_rnd, complete = explain_ig(cm.nets, cm.twins, x[:p['n_ig']], cm.targets, p['baseline'], p['ig_steps'], b, k, speed, p['ig_aggregate'])
+    with stage('kernelshap'):
+        shap, shap_rnd = explain_shap(cm.nets, cm.twins, x[:p['n_shap']], cm.targets, k, speed, p['n_segments'], n_samples=p['shap_samples'], seed=p['seed'], **shap_kw(p))
+    maps = dict(gradcam=(cams, cams_rnd), ig=(ig, ig_rnd), kernelshap=(shap, shap_rnd))
+    return maps, dict(gradcam=len(x), ig=p['n_ig'], kernelshap=p['n_shap']), resolution, complete
+
 # %% ../../nbs/attribution_similarity/81_study.ipynb #n46899d3
 def method_maps(maps:dict, # method -> (trained, randomised) dicts of model -> maps
                 method:str, # 'gradcam', 'ig' or 'kernelshap'
                 sim:str, # a name in `similarity.MAP_SIMILARITIES`
                 trained:bool=True, # False: the randomised twins' maps
                )->dict:
-    "model -> maps of `method` (trained models or their randomised twins) in the form `sim` compares"
-    src = maps[method][0 if trained else 1]
-    if method == 'gradcam': return {m: (g.maps if sm.MAP_SIMILARITIES.get(sim).grid else g.upsampled) for m, g in src.items()}
-    return src
+    "model -> maps of `method` (trained models or their randomised twins) in the form `sim` compares (seed-normalised for the seed's similarities)"
+    src, spec = maps[method][0 if trained else 1], sm.MAP_SIMILARITIES.get(sim)
+    if method == 'gradcam': src = {m: (g.maps if spec.grid else g.upsampled) for m, g in src.items()}
+    return {m: sm.seed_normalise(v, method) for m, v in src.items()} if spec.seed_norm else src
 
 # %% ../../nbs/attribution_similarity/81_study.ipynb #n2b5bdcc
 def grid_of(method:str, # the method
@@ -274,7 +320,7 @@ def matrix_figures(matrices:dict, # from `similarity_matrices`
     "(name, figure) pairs: each matrix, and for complete 'all' matrices the PCA of 1 - S and the Ward dendrogram; prints one line per matrix"
     for (method, sim, variant), M in matrices.items():
         yield matrix_name(method, sim, variant), sm.plot_matrix(M, f'{method}, {sim}' + (' (same prediction)' if variant != 'all' else '') + f', {n_of[method]} images',
-                                                               fmt='.2g' if sim == 'rbf_raw' else '.2f')
+                                                               fmt='.2g' if sim == 'rbf_seed' else '.2f')
         if variant != 'same_prediction': continue
         S = matrices[method, sim, 'all']
         if S.isna().values.any(): print(f'{method} {sim}: NaN entries, no PCA or dendrogram'); continue
@@ -283,6 +329,13 @@ def matrix_figures(matrices:dict, # from `similarity_matrices`
         print(f"{method} {sim}: grid {S.attrs['grid']}, sigma {S.attrs['sigma']}, off-diagonal mean {np.nanmean(sm.offdiag(S)):.3f}")
 
 # %% ../../nbs/attribution_similarity/81_study.ipynb #nc177db2
+def full_matrix_r(A:pd.DataFrame, # a model x model matrix
+                  B:pd.DataFrame, # another one over the same models
+                 )->float:
+    "Pearson r over every entry both matrices define, the diagonal included and each pair twice: the seed's `S.stack().corr(counts.stack())`"
+    a, b = A.stack(), B.loc[A.index, A.columns].stack()
+    return float(a.corr(b))
+
 def correlations(matrices:dict, # from `similarity_matrices`
                  preds:dict, # model -> predicted classes (all images)
                  labels, # true classes (all images)
@@ -290,17 +343,30 @@ def correlations(matrices:dict, # from `similarity_matrices`
                  permutations:int=9999, # Mantel permutations
                  seed:int=0, # their seed
                 )->pd.DataFrame:
-    "One row per matrix and measure of agreement: Mantel r and p, or a `note` saying why there is no test"
+    "One row per matrix and measure of agreement: Mantel r and p (upper triangle), `r_full` (the seed's way: every entry, diagonal included), or a `note` saying why there is no test"
     rows = []
     for (method, sim, variant), S in matrices.items():
         p = {m: v[:n_of[method]] for m, v in preds.items()}
         against = dict(same_prediction_counts=sm.same_prediction_counts(p), error_consistency=sm.error_consistency(p, labels[:n_of[method]]))
         for name, B in against.items():
-            r = dict(method=method, similarity=sim, variant=variant, against=name, models=len(S), r=np.nan, p=np.nan, permutations=0, exact=False, note='')
+            r = dict(method=method, similarity=sim, variant=variant, against=name, models=len(S), r=np.nan, p=np.nan, r_full=full_matrix_r(S, B), permutations=0, exact=False, note='')
             try: r.update(sm.mantel(S, B, permutations=permutations, seed=seed))
             except ValueError as e: r['note'] = str(e)
             rows.append(r)
     return pd.DataFrame(rows)
+
+# %% ../../nbs/attribution_similarity/81_study.ipynb #nseedc1
+SEED_CORRELATIONS = pd.DataFrame([
+    dict(similarity='cosine_seed', variant='all', r_full=0.695880, r=0.55, p=0.02),
+    dict(similarity='rbf_seed', variant='all', r_full=0.642113, r=0.10, p=0.31),
+    dict(similarity='cosine_seed', variant='same_prediction', r_full=0.672233, r=np.nan, p=np.nan),
+    dict(similarity='rbf_seed', variant='same_prediction', r_full=0.641272, r=np.nan, p=np.nan)])  # GradCAM, 256 images, against same-prediction counts
+
+def seed_correlations(corr:pd.DataFrame, # `correlations`
+                     )->pd.DataFrame:
+    "The seed's GradCAM correlations with the same-prediction counts beside ours on the seed's similarities, both ways (`r_full` and the Mantel r, p)"
+    ours = corr[(corr.method == 'gradcam') & (corr.against == 'same_prediction_counts')][['similarity', 'variant', 'models', 'r_full', 'r', 'p']]
+    return SEED_CORRELATIONS.merge(ours, on=['similarity', 'variant'], how='left', suffixes=('_seed', '_ours'))
 
 # %% ../../nbs/attribution_similarity/81_study.ipynb #nc892651
 def agreement_figures(counts:pd.DataFrame, # `similarity.same_prediction_counts`
@@ -327,7 +393,7 @@ def baselines(matrices:dict, # from `similarity_matrices`
         kw = dict(grid=grid_of(method, sim, grid), sigma=S.attrs['sigma'] or 'auto')
         trained = method_maps(maps, method, sim)
         sh = sm.shuffled_baseline(trained, sim, seed=seed, **kw)
-        ce = sm.centre_baseline(trained, sim, prior_sigma=prior_sigma, **kw)
+        ce = sm.centre_baseline(trained, sim, prior_sigma=prior_sigma, method=method, **kw)
         sd = sm.sanity_drop({m: v[:k] for m, v in trained.items()}, method_maps(maps, method, sim, trained=False), sim, **kw)
         for m in models:
             oth = [o for o in models if o != m]
@@ -345,12 +411,12 @@ def matrix_validity(bl:pd.DataFrame, # from `baselines`
     return out.assign(valid=(out.beats_shuffled == out.models) & (out.beats_centre == out.models))
 
 # %% ../../nbs/attribution_similarity/81_study.ipynb #nc93f98d
-def seed_pairs(specs:dict, # model -> its zoo spec
+def seed_pairs(models:list, # zoo classifier names
+               overrides:dict|None=None, # spec entries changed for every model
               )->list:
-    "Pairs of models whose specs differ only in their seed: one architecture trained twice"
-    no_seed = lambda m: {k: v for k, v in specs[m].items() if k != 'seed'}
-    ms = list(specs)
-    return [(a, b) for i, a in enumerate(ms) for b in ms[i + 1:] if no_seed(a) == no_seed(b)]
+    "Pairs of models of one recipe (`zoo.recipe`: the spec, seed aside): one architecture trained with two seeds"
+    r = {m: zoo.recipe(m, overrides) for m in models}
+    return [(a, b) for i, a in enumerate(models) for b in models[i + 1:] if r[a] == r[b]]
 
 # %% ../../nbs/attribution_similarity/81_study.ipynb #n3cf6ece
 YARDSTICK_COLUMNS = ['method', 'similarity', 'variant', 'model', 'seed_twin', 'twin_similarity', 'others_mean', 'others_max', 'share_others_below_twin', 'others']
@@ -380,9 +446,16 @@ def arch_group(arch:str, # a timm architecture name, e.g. a zoo spec's `arch`
     "'transformer' for an architecture of `TRANSFORMER_ARCHS`, else 'cnn'"
     return 'transformer' if any(fnmatchcase(arch, p) for p in TRANSFORMER_ARCHS) else 'cnn'
 
+def arch_groups(models:list, # zoo classifier names
+                overrides:dict|None=None, # zoo spec changes
+               )->dict:
+    "model -> `arch_group` of its architecture"
+    return {m: arch_group(zoo.zoo_spec(m, overrides)['arch']) for m in models}
+
 def group_similarity(matrices:dict, # from `similarity_matrices`
-                     groups:dict, # model -> 'cnn' or 'transformer' (`arch_group`)
+                     groups:dict, # model -> 'cnn' or 'transformer' (`arch_groups`)
                      pairs:list, # seed twins (`seed_pairs`): a kind of their own
+                     validity:pd.DataFrame|None=None, # `matrix_validity`: its `valid` joins each matrix's rows
                     )->pd.DataFrame:
     "Per matrix and kind of pair (`GROUP_KINDS`): the number of model pairs and their similarity's mean, min and max (NaN pairs left out)"
     twins = {frozenset(p) for p in pairs}
@@ -397,7 +470,8 @@ def group_similarity(matrices:dict, # from `similarity_matrices`
             v = np.array(v, float); v = v[~np.isnan(v)]
             stats = (v.mean(), v.min(), v.max()) if len(v) else (np.nan,) * 3
             rows.append(dict(zip(GROUP_COLUMNS, (method, sim, variant, k, len(v), *(float(x) for x in stats)))))
-    return pd.DataFrame(rows, columns=GROUP_COLUMNS)
+    out = pd.DataFrame(rows, columns=GROUP_COLUMNS)
+    return out if validity is None else out.merge(validity[['method', 'similarity', 'valid']], how='left')
 
 # %% ../../nbs/attribution_similarity/81_study.ipynb #ngrp03
 def group_summary(gs:pd.DataFrame, # `group_similarity` rows with a `valid` column (`matrix_validity`)
@@ -458,17 +532,17 @@ def degenerate(maps:dict, # method -> (trained, randomised) dicts of model -> ma
                images, # GradCAM's images (for the fix)
                targets:dict, # model -> classes GradCAM explained
                z:float=6.0, # |z| of an extreme cell
-               share:float=0.5, # share of images in which a cell must be extreme to count as stuck
+               share:float=0.5, # share of images in which a cell must be the maximum (or extreme) to count as stuck
                fix:bool=True, # rerun GradCAM of a trained model with a stuck cell under the seed's fix (`similarity.fix_cell`)
                batch_size:int=64, # images per GradCAM batch
               )->pd.DataFrame:
-    "Per method, weights and model: the most often extreme cell of the layer-resolution maps, whether it is stuck, and its share after the fix"
+    "Per method, weights and model: the cell most often the maximum of the layer-resolution maps, whether it is stuck, and its share after the fix"
     rows = []
     layer_maps = dict(gradcam=tuple({m: g.maps for m, g in src.items()} for src in maps['gradcam']), ig=maps['ig'])
     for method, src in layer_maps.items():
         for weights, mp in zip(('trained', 'randomised'), src):
             for m, r in sm.degenerate_cells(mp, z=z, min_share=share).iterrows():
-                rows.append(dict(method=method, weights=weights, model=m, row=int(r.row), col=int(r.col), share=float(r.share), stuck=bool(r.stuck),
+                rows.append(dict(method=method, weights=weights, model=m, row=int(r.row), col=int(r.col), share=float(r.share), extreme_share=float(r.extreme_share), stuck=bool(r.stuck),
                                  share_after_fix=np.nan, note=''))
                 if not (fix and r.stuck and method == 'gradcam' and weights == 'trained'): continue
                 layer, layout = saliency.gradcam_layer(nets[m])
@@ -537,6 +611,19 @@ def finetune_figures(matrices:dict, # from `finetune_matrices`
                 if i == 0: axs[i, 1 + 2 * j + k].set_title(f"{m.replace('object_', '')}\n{('before', 'after')[k]}", fontsize=6)
     for ax in axs.flat: ax.set_axis_off()
     fig.tight_layout(); yield 'finetune_maps', fig
+
+# %% ../../nbs/attribution_similarity/81_study.ipynb #nfts01
+def finetune_step(nets:dict, # model -> network before fine-tuning
+                  ft_nets:dict, # model -> the same network fine-tuned on `task` (`finetuned`)
+                  data:dict, # the new task's images (`world.render`)
+                  task:str, # the new task
+                  batch_size:int=64, # images per GradCAM batch
+                  permutations:int=9999, seed:int=0, # the Mantel test's
+                 )->SimpleNamespace:
+    "The seed's last experiment: GradCAM of the new task's images before and after fine-tuning; its `table`, `matrices` and `figures`"
+    before, after = (explain_gradcam(n, data['images'], None, batch_size)[0] for n in (nets, ft_nets))
+    table, S, _ = finetune_results(before, after, ft_nets, data['target'], task, permutations, seed)
+    return SimpleNamespace(table=table, matrices=S, figures=list(finetune_figures(S, before, after, data, task)))
 
 # %% ../../nbs/attribution_similarity/81_study.ipynb #n786e820
 def rel_l2(a:np.ndarray, b:np.ndarray)->float:

@@ -18,10 +18,10 @@ from ..models.registry import pixels, model_device
 
 # %% auto #0
 __all__ = ['OFFSETS', 'NORM_OFFSETS', 'PATCH_FRACTION', 'WORLD_PAIRS', 'class_index', 'world_images', 'selected_features',
-           'pair_features', 'Hyperplane', 'train_pair', 'map_layout', 'mean_feature_norm', 'shift_test', 'swapped',
-           'random_pairs', 'pair_summary', 'overall', 'Concepts', 'contrastive_concepts', 'patch_size', 'Patch',
-           'typical_patch', 'paste', 'neutral_patch', 'insertion_test', 'Contrast', 'pair_kind', 'contrast_pairs',
-           'over_seeds', 'plot_curve', 'show_insertion', 'show_concepts']
+           'pair_features', 'Hyperplane', 'train_pair', 'map_layout', 'mean_feature_norm', 'shift_test', 'same_norm',
+           'random_direction', 'swapped', 'random_pairs', 'pair_summary', 'overall', 'Concepts', 'contrastive_concepts',
+           'patch_size', 'Patch', 'typical_patch', 'paste', 'neutral_patch', 'insertion_test', 'Contrast', 'pair_kind',
+           'contrast_pairs', 'over_seeds', 'plot_curve', 'show_insertion', 'show_concepts']
 
 # %% ../../nbs/contrasting/70_contrast.ipynb #c006
 def class_index(model, # a registry model with `classes`
@@ -168,26 +168,26 @@ def map_layout(model, # the network
                          f"earlier layer (e.g. the last block), or pass layout= if the probe got it wrong")
     return lay
 
-def _shift_fn(w:torch.Tensor, offset:float, lay, layer:str, relu:bool):
-    "output -> relu(output - w * offset) along the channel axis of `lay` (patch tokens only; prefix tokens kept)"
+def _shift_fn(w:torch.Tensor, offset:float, lay, layer:str, relu:bool, image:bool=True):
+    "output -> relu(output - w * offset) along the channel axis of `lay` (patch tokens only; prefix tokens kept); relu(-w * offset) without `image`"
     def fn(t):
         v = w.to(t.device, t.dtype)
         if lay.layout in ('nlc', 'lnc'):
             pre, pat = split_tokens(t, lay)
-            new = torch.cat([pre, _apply(pat, v, 2, offset, layer, relu)], 1)
+            new = torch.cat([pre, _apply(pat, v, 2, offset, layer, relu, image)], 1)
             return new if lay.layout == 'nlc' else new.transpose(0, 1)
-        return _apply(t, v, 1 if lay.layout == 'nchw' else 3, offset, layer, relu)
+        return _apply(t, v, 1 if lay.layout == 'nchw' else 3, offset, layer, relu, image)
     return fn
 
-def _apply(t, v, axis, offset, layer, relu):
-    "relu(t - v * offset) with the vector `v` along `axis` of `t`, refused when the channels differ or `t` is negative under `relu`"
+def _apply(t, v, axis, offset, layer, relu, image=True):
+    "relu(t - v * offset) with the vector `v` along `axis` of `t` (t replaced by zeros without `image`), refused when the channels differ or `t` is negative under `relu`"
     if t.shape[axis] != v.numel():
         raise ValueError(f"w has {v.numel()} channels but layer {layer!r} has {t.shape[axis]}: train the pair on this layer")
     if relu and bool((t < 0).any()):
         raise ValueError(f"layer {layer!r} has negative outputs (min {float(t.min()):.3g}): relu(a - w * offset) would change it even "
                          f"at offset 0; pick a layer after a ReLU (a ResNet block's output) or pass relu=False")
     shape = [1] * t.ndim; shape[axis] = -1
-    out = t - v.view(shape) * offset
+    out = (t if image else torch.zeros_like(t)) - v.view(shape) * offset
     return out.clamp_min(0) if relu else out
 
 def mean_feature_norm(model, # the network
@@ -213,6 +213,7 @@ def shift_test(model, # a registry model (with `geometry`, `normalize`, `classes
                normalised:bool=False, # shift by w / |w| * mean feature length * offset instead of w * offset
                feature_norm:float|None=None, # the mean feature length for `normalised` (default: over `images` at `layer`)
                relu:bool=True, # clamp the shifted output at 0 (the original's); refused on layers with negative outputs
+               image:bool=True, # False: the control without an image, the layer's output replaced by relu(-w * offset) everywhere
                layout:str|None=None, # force the layer's layout (`hooks.LAYOUTS`)
                batch_size:int=64, # images per forward
               )->pd.DataFrame:
@@ -227,11 +228,28 @@ def shift_test(model, # a registry model (with `geometry`, `normalize`, `classes
         w = w / w.norm() * (feature_norm if feature_norm is not None else mean_feature_norm(model, x, layer, lay, batch_size))
     rows = []
     for o in offsets:
-        with replace(model, layer, _shift_fn(w, o, lay, layer, relu)): p = _probs(model, x, batch_size)
+        with replace(model, layer, _shift_fn(w, o, lay, layer, relu, image)): p = _probs(model, x, batch_size)
         top = p.argmax(1)
         rows.append(dict(offset=o, p_a=float(p[:, ia].mean()), p_b=float(p[:, ib].mean()),
                          share_a=float((top == ia).float().mean()), share_b=float((top == ib).float().mean())))
     return pd.DataFrame(rows)
+
+# %% ../../nbs/contrasting/70_contrast.ipynb #c027b
+def same_norm(v, # a direction [C]
+              w, # the vector whose length it takes [C]
+             )->torch.Tensor:
+    "`v` scaled to the length of `w` (float32, CPU)"
+    v, w = torch.as_tensor(v).detach().float().cpu(), torch.as_tensor(w).detach().float().cpu()
+    if v.ndim != 1 or v.shape != w.shape: raise ValueError(f"v and w must be vectors [C] of one shape; got {tuple(v.shape)} and {tuple(w.shape)}")
+    if not float(v.norm()) > 0: raise ValueError("v is zero: it has no direction to scale")
+    return v / v.norm() * w.norm()
+
+def random_direction(w, # the classifier's normal [C]
+                     seed=0, # an int or a sequence of ints (`numpy.random.default_rng`), e.g. (seed, index of A, index of B)
+                    )->torch.Tensor:
+    "A Gaussian random direction with the length of `w`, drawn with `seed`"
+    w = torch.as_tensor(w).detach().float().cpu()
+    return same_norm(torch.from_numpy(np.random.default_rng(seed).standard_normal(w.numel())).float().view(w.shape), w)
 
 # %% ../../nbs/contrasting/70_contrast.ipynb #c029
 def swapped(curve:pd.DataFrame, # a `shift_test` result: offsets in order, the unshifted (0) first

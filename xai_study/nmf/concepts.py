@@ -16,9 +16,9 @@ from ..world import scene as world
 from .solver import nmf, nmf_objective, nmf_transform
 
 # %% auto #0
-__all__ = ['VARIANTS', 'ClassConcepts', 'class_concepts', 'Prototypes', 'prototypes', 'random_cells', 'crops', 'strips',
-           'strip_probs', 'component_prediction', 'summarize', 'crop_overlap', 'component_heatmaps', 'show_prototypes',
-           'show_strip', 'show_heatmaps']
+__all__ = ['VARIANTS', 'ClassConcepts', 'class_concepts', 'Prototypes', 'cell_geometry', 'prototypes', 'random_cells',
+           'class_cells', 'crops', 'strips', 'strip_probs', 'component_prediction', 'summarize', 'crop_overlap',
+           'component_heatmaps', 'show_prototypes', 'show_strip', 'show_heatmaps']
 
 # %% ../../nbs/nmf/61_concepts.ipynb #c016
 @dataclass
@@ -124,9 +124,22 @@ class Prototypes:
     sim:torch.Tensor # [K, k, top] cosine similarity (NaN for random cells)
     grid:tuple # (gh, gw) pooled map size
     size:tuple # (H, W) image size after the model's geometry
-    @property
-    def cell(self)->tuple: return (self.size[0] // self.grid[0], self.size[1] // self.grid[1])
+    cell:tuple # (ch, cw) pixels a pooled cell's features cover (`cell_geometry`)
+    def box(self, y:int, x:int)->tuple:
+        "The (rows, columns) slices of the image under grid cell (y, x)"
+        ch, cw = self.cell
+        return slice(y * ch, (y + 1) * ch), slice(x * cw, (x + 1) * cw)
 
+def cell_geometry(fmap:tuple, # (h, w) of the layer's map
+                  size:tuple, # (H, W) of the image it was computed on (after geometry)
+                  pool:int=2, # average-pooling size and stride
+                 )->tuple:
+    "(grid, cell): the pooled map's size (`avg_pool2d` drops an odd last row) and the pixels `pool * stride` a pooled cell covers"
+    grid = (fmap[0] // pool, fmap[1] // pool)
+    if 0 in grid: raise ValueError(f"a {fmap[0]} x {fmap[1]} map has no {pool} x {pool} cell to pool: lower pool")
+    return grid, (pool * (size[0] // fmap[0]), pool * (size[1] // fmap[1]))
+
+# %% ../../nbs/nmf/61_concepts.ipynb #c102
 def prototypes(model:nn.Module, # the classifier
                images, # probe images as for `models.predict`
                concepts:ClassConcepts, # the bases (and shift) to search for
@@ -146,8 +159,10 @@ def prototypes(model:nn.Module, # the classifier
         px = pixels(model, _take(images, idx))
         f = layer_features(model, px, concepts.layer)
         if concepts.shift is not None: f = f - concepts.shift[None, :, None, None]
+        size = tuple(px.shape[2:])
+        grid, cell = cell_geometry(tuple(f.shape[2:]), size, pool)
         f = F.avg_pool2d(f, pool, pool)
-        grid, size, n_pos = tuple(f.shape[2:]), tuple(px.shape[2:]), f.shape[2] * f.shape[3]
+        n_pos = grid[0] * grid[1]
         sims = F.normalize(f.permute(0, 2, 3, 1).reshape(-1, C), dim=1) @ B.T  # [positions, K k]
         if exclude is not None:
             sims[exclude[idx].repeat_interleave(n_pos)[:, None] == col_class[None]] = -math.inf
@@ -158,29 +173,47 @@ def prototypes(model:nn.Module, # the classifier
         raise ValueError(f"top={top} prototypes were asked for, but some class has fewer eligible positions; lower top or add probe images")
     n_pos, sh = grid[0] * grid[1], (K, k, top)
     img, pos = best_i // n_pos, best_i % n_pos
-    return Prototypes(img.view(sh), (pos // grid[1]).view(sh), (pos % grid[1]).view(sh), best_v.view(sh), grid, size)
+    return Prototypes(img.view(sh), (pos // grid[1]).view(sh), (pos % grid[1]).view(sh), best_v.view(sh), grid, size, cell)
 
 # %% ../../nbs/nmf/61_concepts.ipynb #c025
 def random_cells(concepts:ClassConcepts, # the classes and components to draw for
                  n_images:int, # probe images
-                 grid:tuple, # (gh, gw) as the prototypes'
-                 size:tuple, # (H, W) image size after geometry
+                 ref:Prototypes, # prototypes whose grid, cell and image size the random cells share
                  seed:int=0, # seed (per class: `np.random.default_rng([seed, class])`)
                  exclude=None, # predicted class per image: skip images predicted as the class
-                 like:Prototypes|None=None, # draw a random cell of each of these prototypes' images instead of random images
+                 same_image:bool=False, # a random cell of each of `ref`'s images (top 1) instead of random images
                 )->Prototypes:
     "Random grid cells as `Prototypes` (top = 1): the crop baseline of the strip test"
     K, k, _ = concepts.basis.shape
     img, ys, xs = torch.zeros(K, k, 1, dtype=torch.long), torch.zeros(K, k, 1, dtype=torch.long), torch.zeros(K, k, 1, dtype=torch.long)
     for j, c in enumerate(concepts.classes):
         rng = np.random.default_rng([seed, int(c)])
-        if like is not None: img[j, :, 0] = like.image[j, :, 0]
+        if same_image: img[j, :, 0] = ref.image[j, :, 0]
         else:
             pool = np.arange(n_images) if exclude is None else np.nonzero(np.asarray(exclude) != c)[0]
             if len(pool) == 0: raise ValueError(f"no probe image is left for class {c} once its own predictions are excluded")
             img[j, :, 0] = torch.from_numpy(rng.choice(pool, k))
-        ys[j, :, 0], xs[j, :, 0] = torch.from_numpy(rng.integers(0, grid[0], k)), torch.from_numpy(rng.integers(0, grid[1], k))
-    return Prototypes(img, ys, xs, torch.full((K, k, 1), math.nan), tuple(grid), tuple(size))
+        ys[j, :, 0], xs[j, :, 0] = torch.from_numpy(rng.integers(0, ref.grid[0], k)), torch.from_numpy(rng.integers(0, ref.grid[1], k))
+    return Prototypes(img, ys, xs, torch.full((K, k, 1), math.nan), ref.grid, ref.size, ref.cell)
+
+# %% ../../nbs/nmf/61_concepts.ipynb #c104
+def class_cells(concepts:ClassConcepts, # the classes and components to draw for
+                preds, # predicted class per probe image [N]
+                ref:Prototypes, # the prototypes (top 1) whose own cells are left out, and whose grid and cells are used
+                seed:int=0, # seed (per class: `np.random.default_rng([seed, class])`)
+               )->Prototypes:
+    "Per component, a random cell of a random image predicted as the class, other than its prototype's cell (top = 1)"
+    K, k, _ = concepts.basis.shape
+    preds, (gh, gw) = np.asarray(preds), ref.grid
+    out = torch.zeros(3, K, k, 1, dtype=torch.long)  # image, y, x
+    for j, c in enumerate(concepts.classes):
+        rng = np.random.default_rng([seed, int(c)])
+        cells = np.stack(np.meshgrid(np.nonzero(preds == c)[0], np.arange(gh), np.arange(gw), indexing='ij'), -1).reshape(-1, 3)
+        for t in range(k):
+            ok = cells[(cells != [int(ref.image[j, t, 0]), int(ref.y[j, t, 0]), int(ref.x[j, t, 0])]).any(1)]
+            if not len(ok): raise ValueError(f"class {c} has no cell of its predicted images other than its prototype's: add probe images")
+            out[:, j, t, 0] = torch.from_numpy(ok[rng.integers(len(ok))])
+    return Prototypes(*out, torch.full((K, k, 1), math.nan), ref.grid, ref.size, ref.cell)
 
 # %% ../../nbs/nmf/61_concepts.ipynb #c028
 def crops(model:nn.Module, # the classifier (its geometry gives the image the cells refer to)
@@ -194,7 +227,7 @@ def crops(model:nn.Module, # the classifier (its geometry gives the image the ce
     px = pixels(model, _take(images, uniq.numpy()))
     out = torch.empty(K * k * top, 3, ch, cw)
     for n, (u, y, x) in enumerate(zip(inv.tolist(), protos.y.reshape(-1).tolist(), protos.x.reshape(-1).tolist())):
-        out[n] = px[u, :, y * ch:(y + 1) * ch, x * cw:(x + 1) * cw]
+        out[n] = px[(u, slice(None), *protos.box(y, x))]
     return out.view(K, k, top, 3, ch, cw)
 
 def strips(cr:torch.Tensor, # crops [K, k, top, 3, ch, cw] (`crops`)
@@ -213,7 +246,7 @@ def strip_probs(model:nn.Module, # the classifier
         return torch.cat([model(model.normalize(s.to(dev))).float().softmax(1).cpu() for s in st.split(batch_size)])
 
 # %% ../../nbs/nmf/61_concepts.ipynb #c031
-VARIANTS = ('all', 'not_target', 'random', 'random_cell')
+VARIANTS = ('all', 'not_target', 'random', 'random_cell', 'random_class_cell')
 
 def component_prediction(model:nn.Module, # the classifier
                          images, # probe images (the prototype search runs over all of them)
@@ -227,14 +260,11 @@ def component_prediction(model:nn.Module, # the classifier
     variants = [check_choice(v, VARIANTS, 'variants') for v in ([variants] if isinstance(variants, str) else variants)]
     preds = _predictions(model, images, preds)
     protos, rows = {}, []
-    if any(v in ('all', 'random_cell') for v in variants): protos['all'] = prototypes(model, images, concepts, chunk=chunk)
-    grid, size = None, None
+    if any(v != 'not_target' for v in variants): protos['all'] = prototypes(model, images, concepts, chunk=chunk)
     for v in variants:
         if v == 'not_target': protos[v] = prototypes(model, images, concepts, exclude=preds, chunk=chunk)
-        elif v.startswith('random'):
-            ref = protos.get('all') or protos.get('not_target') or prototypes(model, images, concepts, chunk=chunk)
-            protos[v] = random_cells(concepts, len(images), ref.grid, ref.size, seed,
-                                     like=protos['all'] if v == 'random_cell' else None)
+        elif v == 'random_class_cell': protos[v] = class_cells(concepts, preds, protos['all'], seed)
+        elif v.startswith('random'): protos[v] = random_cells(concepts, len(images), protos['all'], seed, same_image=v == 'random_cell')
         p = strip_probs(model, strips(crops(model, images, protos[v])))
         for j, c in enumerate(concepts.classes):
             rows.append(dict(variant=v, cls=c, name=concepts.names[j], p=float(p[j, c]), top1=bool(p[j].argmax() == c),
@@ -262,12 +292,11 @@ def crop_overlap(labels:dict, # `world.render` output for the probe images (with
         raise ValueError(f"the label maps are {labels['color'].shape[1:]} but the cells refer to images of {protos.size}; render the "
                          f"probe images at the model's input size")
     names = world.classes('object')
-    ch, cw = protos.cell
     hits = []
     for j, c in enumerate(concepts.classes):
         col, shp = names[c].split(' ')
         for i, y, x in zip(protos.image[j].reshape(-1).tolist(), protos.y[j].reshape(-1).tolist(), protos.x[j].reshape(-1).tolist()):
-            sl = (i, slice(y * ch, (y + 1) * ch), slice(x * cw, (x + 1) * cw))
+            sl = (i, *protos.box(y, x))
             on = (labels['color'][sl] == world.concept_number(col)) & (labels['object'][sl] == world.concept_number(shp))
             hits.append(on.mean() >= min_frac)
     return float(np.mean(hits))

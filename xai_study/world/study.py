@@ -14,8 +14,9 @@ from . import scene as world, exports, zoo
 
 # %% auto #0
 __all__ = ['members', 'read_exports', 'concept_frequency', 'frequency_summary', 'frequency_figure', 'phrase_figure', 'evaluate',
-           'accuracy_in_memory', 'confusion', 'zoo_card', 'replicas', 'second_world_card', 'confusion_figure',
-           'clip_card', 'similarity_figure', 'build_times', 'world_builds', 'prepare']
+           'accuracy_in_memory', 'confusion', 'zoo_card', 'replicas', 'second_world_card', 'check_second_seed',
+           'second_world', 'confusion_figure', 'clip_card', 'similarity_figure', 'build_times', 'world_builds',
+           'prepare']
 
 # %% ../../nbs/world/24_study.ipynb #n3019c39
 def members(models:str='', # zoo classifiers, comma-separated ('': every member of `zoo.ZOO`)
@@ -102,6 +103,11 @@ def confusion(truth, # true classes [n]
     return np.bincount(truth * k + pred, minlength=k * k).reshape(k, k)
 
 # %% ../../nbs/world/24_study.ipynb #neea8c7d
+def _origin(name, seed, size, overrides, build_s)->str|None:
+    "Where a card's weights came from: 'trained' in this run, else 'committed' or 'cache' (an earlier run's)"
+    if build_s is not None: return 'trained'
+    return {'committed': 'committed', 'trained': 'cache'}.get(zoo.zoo_origin(name, seed, size, overrides))
+
 def zoo_card(name:str, # a `zoo.ZOO` name
              model, # the member, with its training `metrics`
              pred, # predicted classes on the test split read from disk
@@ -120,18 +126,17 @@ def zoo_card(name:str, # a `zoo.ZOO` name
                 test_acc=round(float((np.asarray(pred) == np.asarray(truth)).mean()), 4), test_acc_in_memory=round(acc_mem, 4),
                 val_acc=model.metrics['val_acc'], params=model.metrics['params'], train_images=spec['n_train'],
                 epochs=spec['epochs'], train_s=model.metrics['train_s'], build_s=build_s, load_s=round(load_s, 2),
-                weights='trained' if build_s is not None else {'committed': 'committed', 'trained': 'cache'}.get(zoo.zoo_origin(name, seed, size, overrides)),
+                weights=_origin(name, seed, size, overrides, build_s),
                 zoo_key=zoo.zoo_key(name, seed, size, overrides))
 
 # %% ../../nbs/world/24_study.ipynb #n2w001
 def replicas(names:list, # zoo members
             )->list:
-    "The first member of `names` of each object-task architecture (by spec, seed aside), in order"
-    out, seen = [], set()
+    "The first member of `names` of each object-task recipe (`zoo.recipe`: the spec, seed aside), in order"
+    out, seen = [], []
     for n in names:
-        spec = zoo.ZOO[n]
-        kind = repr(sorted((k, v) for k, v in spec.items() if k != 'seed'))
-        if spec['task'] == 'object' and kind not in seen: seen.add(kind); out.append(n)
+        r = zoo.recipe(n)
+        if r['task'] == 'object' and r not in seen: seen.append(r); out.append(n)
     return out
 
 def second_world_card(name:str, # a `zoo.ZOO` name
@@ -145,8 +150,30 @@ def second_world_card(name:str, # a `zoo.ZOO` name
     spec = zoo.zoo_spec(name, overrides)
     return dict(model=name, arch=spec['arch'], world_seed=seed, test_acc=round(model.metrics['test_acc'], 4), val_acc=model.metrics['val_acc'],
                 train_s=model.metrics['train_s'], build_s=build_s,
-                weights='trained' if build_s is not None else {'committed': 'committed', 'trained': 'cache'}.get(zoo.zoo_origin(name, seed, size, overrides)),
+                weights=_origin(name, seed, size, overrides, build_s),
                 zoo_key=zoo.zoo_key(name, seed, size, overrides))
+
+def check_second_seed(seed:int, # the run's world seed
+                      second_seed:int|None, # the second world's seed (None: no second world)
+                     ):
+    "Refuse a second world that is the first one (before any work starts)"
+    if second_seed is not None and second_seed == seed:
+        raise ValueError(f"second_seed={second_seed} is the run's own world seed; pass another one (-p second_seed 1), or None to skip")
+
+def second_world(names:list, # zoo members of the run
+                 second_seed:int|None, # the second world's seed (None: no second world)
+                 size:int=64, # image size
+                 overrides:dict|None=None, # spec entries changed for every member
+                 retrain:bool=False, # train from scratch even if cached or committed
+                 save:bool=False, # copy the trained members into the checkout's `weights/`
+                )->pd.DataFrame|None:
+    "One member per object recipe of `names` (`replicas`) built on world `second_seed`, and their cards; None when there is none"
+    again = replicas(names) if second_seed is not None else []
+    if not again: return None
+    built = zoo.build_zoo(again, world_seed=second_seed, size=size, overrides=overrides, retrain=retrain)
+    if save: print(*zoo.save_weights(again, second_seed, size, overrides), sep='\n')
+    return pd.DataFrame([second_world_card(m, zoo.zoo_model(m, world_seed=second_seed, size=size, overrides=overrides),
+                                           second_seed, size, overrides, built.get(m)) for m in again])
 
 # %% ../../nbs/world/24_study.ipynb #nc6c0eaf
 def confusion_figure(confusions:dict, # member name -> confusion counts (from `confusion`)

@@ -20,7 +20,7 @@ __all__ = ['MEAN', 'STD', 'SPLIT_STREAMS', 'ZOO', 'HYBRIDS', 'CLIP_SPEC', 'HELD_
            'FINETUNE_SPEC', 'BUILD_ORDER', 'data_config', 'dilate_stage', 'build_classifier', 'to_tensor', 'logits',
            'vit_r18_hybrid', 'split_data', 'split_arrays', 'fit', 'train_classifier', 'attribute_names',
            'attribute_targets', 'clip_config', 'build_clip', 'clip_data_config', 'clip_texts', 'train_clip',
-           'zero_shot', 'similarity_table', 'zoo_spec', 'zoo_key', 'zoo_entry', 'weights_dir', 'save_weights',
+           'zero_shot', 'similarity_table', 'zoo_spec', 'zoo_key', 'zoo_entry', 'recipe', 'weights_dir', 'save_weights',
            'zoo_origin', 'zoo_committed', 'zoo_model', 'clip_vocabulary', 'zoo_clip', 'untrained_model', 'finetune',
            'zoo_finetuned', 'build_zoo']
 
@@ -503,7 +503,19 @@ def zoo_entry(name:str, # a `ZOO` name or 'clip'
     return cache.save(key, _train_entry(name, spec, world_seed, size, progress, cache),
                       info=dict(zoo=name, world_seed=world_seed, size=None if name == 'clip' else size, overrides=overrides or {}))
 
+# %% ../../nbs/world/23_zoo.ipynb #nrecipe1
+def recipe(name:str, # a `ZOO` name or 'clip'
+           overrides:dict|None=None, # spec entries changed
+          )->dict:
+    "Member `name`'s spec without its seed: members of equal recipes are one architecture trained with different seeds"
+    return {k: v for k, v in zoo_spec(name, overrides).items() if k != 'seed'}
+
 # %% ../../nbs/world/23_zoo.ipynb #5b9413f5
+def _checkout_weights()->Path:
+    "`weights/` of the source checkout the package runs from (it may not exist yet)"
+    import xai_study
+    return Path(xai_study.__file__).resolve().parents[1]/'weights'
+
 def weights_dir()->Path|None:
     "Folder of the committed zoo weights: `$XAI_STUDY_WEIGHTS`, else `weights/` of the source checkout the package runs from (None if absent)"
     if os.environ.get('XAI_STUDY_WEIGHTS'):
@@ -511,14 +523,18 @@ def weights_dir()->Path|None:
         if not d.is_dir(): raise FileNotFoundError(f"XAI_STUDY_WEIGHTS={str(d)!r} is not a folder: point it at a folder of committed "
                                                    "zoo weights (a checkout's `weights/`) or unset it")
         return d
-    import xai_study
-    d = Path(xai_study.__file__).resolve().parents[1]/'weights'
+    d = _checkout_weights()
     return d if d.is_dir() else None
+
+def _entry(weights, name, key)->Path|None:
+    "The folder of member `name`'s committed entry for `key` in the folder `weights`, or None"
+    d = Path(weights)/name/key
+    return d if (d/'meta.json').is_file() else None
 
 def _committed(name, key, cache, weights):
     "Member `name`'s committed entry for `key`, its files checked against their digests, copied into `cache` and loaded; None if none"
-    src = Path(weights)/name/key
-    if not (src/'meta.json').is_file(): return None
+    src = _entry(weights, name, key)
+    if src is None: return None
     meta = json.loads((src/'meta.json').read_text())
     for f in meta['files'].values():
         p = src/f['file']
@@ -538,10 +554,9 @@ def save_weights(names=None, # members to commit (default: every classifier and 
                  weights:str|Path|None=None, # the committed-weights folder (default `weights_dir()`, else the checkout's `weights/`)
                 )->list:
     "Copy the cached entries of `names` into the committed-weights folder, each replacing the member's entry of an older key for the same world, size and overrides; return the folders written"
-    import xai_study
     names = list(ZOO) + ['clip'] if names is None else [check_choice(n, [*ZOO, 'clip'], 'names') for n in names]
     cache = cache or Cache()
-    root = Path(weights or weights_dir() or Path(xai_study.__file__).resolve().parents[1]/'weights')
+    root = Path(weights or weights_dir() or _checkout_weights())
     recipe = lambda info: {k: v for k, v in info.items() if k != 'committed'}
     out = []
     for n in names:
@@ -576,8 +591,7 @@ def zoo_committed(name:str, # a `ZOO` name or 'clip'
                  )->Path|None:
     "The folder of member `name`'s committed entry for its current key, or None: whether it loads without training on a fresh machine"
     w = weights or weights_dir()
-    d = None if w is None else Path(w)/name/zoo_key(name, world_seed, size, overrides)
-    return d if d is not None and (d/'meta.json').is_file() else None
+    return None if w is None else _entry(w, name, zoo_key(name, world_seed, size, overrides))
 
 # %% ../../nbs/world/23_zoo.ipynb #c024
 from ..models.registry import attach, register_model, make_transform, load_model, Clip
