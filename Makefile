@@ -40,8 +40,8 @@ test-export: install  ## the library must be what the notebooks export
 
 # two notebooks at a time, one math thread each: OpenMP threads of two processes on two cores would spin against each other
 test: install sysdeps test-export
-	OMP_NUM_THREADS=1 $(BIN)/nbdev_test --n_workers 2
-	$(BIN)/python -m pytest -q tests
+	OMP_NUM_THREADS=1 $(BIN)/nbdev_test --n_workers 2 --timing
+	$(BIN)/python -m pytest -q --durations=15 tests  # the 15 slowest tests listed: where the time goes (issue 22)
 
 bench: install  ## side-by-side benchmarks -> results/benchmarks/*.csv
 	$(BIN)/xai-study bench

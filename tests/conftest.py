@@ -1,11 +1,33 @@
 "Shared by the end-to-end tests: run an experiment through the `xai-study` command in a home of its own, with a tiny zoo."
-import json, os, subprocess, sys
+import json, os, re, shlex, subprocess, sys
 from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY_ZOO = ['-p', 'zoo_overrides', "{'n_train': 256, 'epochs': 1, 'batch': 64}",
             '-p', 'clip_overrides', "{'n_image': 256, 'image_epochs': 1, 'text_steps': 10, 'text_batch': 64, 'image_batch': 64}"]
+
+README = ROOT/'README.md'
+
+def readme_commands(program:str='.venv/bin/xai-study')->list:
+    "Every command in README.md's bash blocks that starts with `program` (continuation lines joined, comments dropped), as its arguments"
+    out = []
+    for block in re.findall(r'^```bash\n(.*?)^```', README.read_text(encoding='utf-8'), re.S | re.M):
+        out += [shlex.split(l, comments=True)[1:] for l in block.replace('\\\n', ' ').splitlines() if l.startswith(program + ' ')]
+    return out
+
+def readme_params(args:list)->dict:
+    "The `-p NAME VALUE` pairs of a command's arguments"
+    return {args[i + 1]: args[i + 2] for i, a in enumerate(args) if a == '-p'}
+
+def readme_command(experiment:str)->list:
+    "The README's small run of `experiment` (its one `xai-study run <experiment> --name small ...`), as `xai-study` arguments: what CI runs"
+    found = [a for a in readme_commands() if a[:4] == ['run', experiment, '--name', 'small']]
+    assert len(found) == 1, f"README.md (from nbs/index.ipynb) must show one small run of {experiment}, `.venv/bin/xai-study run {experiment} --name small ...`; it shows {len(found)}"
+    params = readme_params(found[0])
+    for k, v in zip(TINY_ZOO[1::3], TINY_ZOO[2::3]):  # the tiny zoo (and CLIP, where the family uses one): what keeps CI fast
+        if k == 'zoo_overrides' or k in params: assert params.get(k) == v, (experiment, k, params.get(k), v)
+    return found[0]
 
 def committed_manifest(experiment:str)->dict:
     "The manifest of `experiment`'s committed default run; fails saying how to make it when there is none"

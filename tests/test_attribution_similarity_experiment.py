@@ -1,22 +1,19 @@
-"End to end: the `attribution_similarity` template runs through the CLI on a tiny zoo and writes every table and figure."
+"End to end: the README's small `attribution_similarity` command runs through the CLI on a tiny zoo and writes every table and figure."
 import json
 import pandas as pd
-from conftest import TINY_ZOO
+from conftest import readme_command
 
 MODELS = ['object_resnet', 'object_convnext', 'object_vit']
 METHODS, SIMS = ['gradcam', 'ig', 'kernelshap'], ['cosine', 'pearson', 'rbf', 'cosine_seed', 'rbf_seed']
 
 def test_attribution_similarity_small(family_home):
     base, run = family_home
-    r = run('run', 'attribution_similarity', '--name', 'small', '--quiet', '-p', 'models', ','.join(MODELS), '-p', 'n_gradcam', '12',
-            '-p', 'n_ig', '3', '-p', 'n_shap', '3', '-p', 'n_random', '3', '-p', 'ig_steps', '8', '-p', 'shap_samples', '40',
-            '-p', 'sample_counts', '20,40', '-p', 'reference_samples', '100', '-p', 'sample_images', '2', '-p', 'timm_models', 'resnet18',
-            '-p', 'timm_images', '1', '-p', 'permutations', '99', '-p', 'zoo_overrides', TINY_ZOO[2],
-            '-p', 'min_acc', '0')  # the tiny zoo's members are near chance: all compared
+    r = run(*readme_command('attribution_similarity'))  # as the README writes it; min_acc 0 there: the tiny zoo's members are near chance, all compared
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     out = base/'results'/'attribution_similarity'/'small'
     m = json.loads((out/'manifest.json').read_text())
     assert m['status'] == 'done' and m['params']['models'] == MODELS and set(m['params']['zoo_keys']) == set(MODELS), m
+    assert [w.split(' is at ')[0] for w in m['warnings']] == [f'warning: {n}' for n in MODELS], m['warnings']  # each compared, each near chance
     for method in METHODS:
         for sim in SIMS:
             for sfx in ('', '_same'):

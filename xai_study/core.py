@@ -10,7 +10,7 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['set_seed', 'get_device', 'home_dir', 'cache_dir', 'data_dir', 'weights_dir', 'repo_root', 'results_dir', 'closest',
-           'check_choice', 'Registry', 'Progress', 'jsonable', 'split_names']
+           'check_choice', 'Registry', 'Progress', 'jsonable', 'split_names', 'bootstrap_mean']
 
 # %% ../nbs/00_core.ipynb #c005
 def set_seed(seed:int=0, # seed for Python, NumPy and torch
@@ -168,3 +168,17 @@ def split_names(text, # comma-separated names, e.g. 'layer3, layer4' (a paramete
                )->list:
     "The names in `text`, stripped, blanks dropped (every template's comma-separated parameters)"
     return [] if text is None else [v.strip() for v in str(text).split(',') if v.strip()]
+
+# %% ../nbs/00_core.ipynb #1f172d59
+def bootstrap_mean(x, # values, one per independent unit (class, pair, seed)
+                   n_boot:int=4000, # resamples
+                   level:float=0.95, # coverage
+                   seed:int=0, # resampling seed
+                  )->tuple:
+    "(mean, low, high): the mean of `x` and its percentile-bootstrap interval, the values resampled with replacement"
+    x = np.asarray(x, float)
+    if not len(x) or np.isnan(x).any():
+        raise ValueError(f"bootstrap_mean needs values without NaN; got {len(x)} values, {int(np.isnan(x).sum())} NaN (drop them first if they are missing units)")
+    means = x[np.random.default_rng(seed).integers(0, len(x), (n_boot, len(x)))].mean(1)
+    lo, hi = np.quantile(means, [(1 - level) / 2, (1 + level) / 2])
+    return float(x.mean()), float(lo), float(hi)

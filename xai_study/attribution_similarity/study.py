@@ -477,16 +477,18 @@ def group_similarity(matrices:dict, # from `similarity_matrices`
 def group_summary(gs:pd.DataFrame, # `group_similarity` rows with a `valid` column (`matrix_validity`)
                   variant:str='all', # the images compared: 'all' or 'same_prediction'
                  )->list:
-    "One sentence per valid matrix: the CNN-transformer pairs against the CNN-CNN pairs' range and the seed twins of each group"
+    "One sentence per valid matrix: the CNN-transformer pairs against the CNN-CNN pairs' range and the seed twins of each group (mean and range)"
     out = []
     for (method, sim), g in gs[(gs.variant == variant) & gs.valid.astype(bool)].groupby(['method', 'similarity'], sort=False):
         r = g.set_index('kind')
         ct, cc = r.loc['cnn-transformer'], r.loc['cnn-cnn']
-        twins = [r.loc[k, 'mean'] for k in ('seed twins (cnn)', 'seed twins (transformer)') if r.loc[k, 'n']]
+        tw = {k: r.loc[f'seed twins ({k})'] for k in ('cnn', 'transformer') if r.loc[f'seed twins ({k})', 'n']}
+        twins = [t['mean'] for t in tw.values()]
+        spread = '; '.join(f"{k} {t['mean']:.3f}, range {t['min']:.3f}-{t['max']:.3f} over {t.n:.0f} pairs" for k, t in tw.items()) or 'none'
         if not (ct.n and cc.n): continue
         inside = 'inside' if cc['min'] <= ct['mean'] <= cc['max'] else 'outside'
-        below = (f"below the seed twins of {'both groups' if len(twins) == 2 else 'one group'} ({', '.join(f'{t:.3f}' for t in twins)})"
-                 if twins and ct['mean'] < min(twins) else f"not below the seed twins ({', '.join(f'{t:.3f}' for t in twins) or 'none'})")
+        below = (f"below the seed twins of {'both groups' if len(twins) == 2 else 'one group'} ({spread})"
+                 if twins and ct['mean'] < min(twins) else f"not below the seed twins ({spread})")
         out.append(f"{method} {sim}: CNN-transformer pairs {ct['mean']:.3f} (range {ct['min']:.3f}-{ct['max']:.3f}, {ct.n:.0f} pairs), "
                    f"{inside} the CNN-CNN range {cc['min']:.3f}-{cc['max']:.3f} (mean {cc['mean']:.3f}), {below}")
     return out

@@ -4,7 +4,8 @@
 
 # %% ../../nbs/bench/06_attribution_similarity.ipynb #c003
 from __future__ import annotations
-import numpy as np, torch
+import re
+import numpy as np, pandas as pd, torch
 from .timing import benchmark, side_by_side, row
 from ..models.registry import attach, pixels
 from ..models.hooks import probe_layouts, to_maps
@@ -12,7 +13,7 @@ from ..world import zoo, scene as world
 from ..attr import saliency, shapley
 
 # %% auto #0
-__all__ = ['bench_model', 'usual_mask_fn', 'bench_attribution']
+__all__ = ['bench_model', 'usual_mask_fn', 'bench_attribution', 'measured']
 
 # %% ../../nbs/bench/06_attribution_similarity.ipynb #c005
 def bench_model(name:str, # a `zoo.ZOO` name (its architecture, untrained) or a timm name (e.g. 'resnet50', random weights)
@@ -65,24 +66,34 @@ def _rel(a, b)->float:
     return float(np.mean([np.linalg.norm(u - v) / max(np.linalg.norm(v), 1e-12) for u, v in zip(a, b)]))
 
 def _kernelshap_rows(name, net, x, seg, base, targets, n_samples, repeats, warmup, references=('shap', 'captum')):
-    "KernelSHAP: ours against shap with the usual masking and against captum, side by side; agreement against ours across seeds"
+    "KernelSHAP: ours against shap with the usual masking and against captum, side by side; agreement against the estimators' own seed-to-seed spread"
     kw = dict(segments=seg, baselines=base, n_samples=n_samples, target=targets, progress=False)
     ours = lambda s=0: shapley.image_kernel_shap(net, x, seed=s, **kw).attributions.numpy()
+    captum = lambda s=0: shapley.image_kernel_shap(net, x, backend='captum', seed=s, **kw).attributions.numpy()
     vals = [v[:int(s.max()) + 1] for v, s in zip(ours(), seg)]
-    noise = _rel([v[:len(u)] for v, u in zip(ours(1), vals)], vals)  # ours with another seed: the sampling error
+    cut = lambda vs: [np.asarray(r)[:len(v)] for r, v in zip(vs, vals)]
+    noise = _rel(cut(ours(1)), vals)  # ours with another seed: the sampling error
     refs = dict(shap=(f'shap.KernelExplainer + the usual NumPy masking function, image by image',
                       lambda: _shap_usual(net, x, seg, base, targets, n_samples, 0)),
-                captum=('captum KernelShap (feature_mask = superpixels, perturbations_per_eval 256), image by image',
-                        lambda: shapley.image_kernel_shap(net, x, backend='captum', seed=0, **kw).attributions.numpy()))
+                captum=('captum KernelShap (feature_mask = superpixels, perturbations_per_eval 256), image by image', captum))
     case, out = f'KernelSHAP {name}, {len(x)} images {x.shape[-1]} px, {n_samples} samples, {int(seg.max()) + 1} superpixels', []
+    diff_note = 'mean over images of ||ours - reference|| / ||reference||'
     for key in references:
         ref_name, ref = refs[key]
         a, b = side_by_side(ours, ref, repeats=repeats, warmup=warmup)
-        rv = ref(); rv = [np.asarray(r)[:len(v)] for r, v in zip(rv, vals)]
-        out += [row(case, 'time', a.median, 's', ref_name, b.median, a.iqr, b.iqr, repeats, len(x), note='interleaved, 1 thread'),
-                row(case, f'estimate_difference_{key}', _rel(vals, rv), 'relative L2', 'ours, seed 0 vs seed 1 (sampling error)', noise, n=len(x),
-                    note='mean over images of ||ours - reference|| / ||reference||; equal within sampling error when the ratio is near 1 '
-                         '(the estimators sample coalitions differently)')]
+        rv = cut(ref())
+        out.append(row(case, 'time', a.median, 's', ref_name, b.median, a.iqr, b.iqr, repeats, len(x), note='interleaved, 1 thread'))
+        if key == 'shap':
+            out.append(row(case, 'estimate_difference_shap', _rel(vals, rv), 'relative L2', 'ours, seed 0 vs seed 1 (sampling error)', noise, n=len(x),
+                           note=f'{diff_note}; equal within sampling error when the ratio is near 1 (the estimators sample coalitions differently)'))
+        else:  # captum's own spread: two independent estimators differ by sqrt((s_ours^2 + s_captum^2) / 2) if both are unbiased
+            spread = _rel(cut(captum(1)), rv)
+            both = float(np.sqrt((noise ** 2 + spread ** 2) / 2))
+            out += [row(case, 'seed_spread_captum', spread, 'relative L2', 'ours, seed 0 vs seed 1', noise, n=len(x),
+                        note="captum KernelShap seed 0 vs seed 1: captum's own sampling error, beside ours"),
+                    row(case, 'estimate_difference_captum', _rel(vals, rv), 'relative L2',
+                        "both estimators' sampling error, sqrt((ours^2 + captum^2) / 2) of their seed-to-seed spreads", both, n=len(x),
+                        note=f'{diff_note}; equal within sampling error when the ratio is near 1')]
     return out
 
 @benchmark('attribution_similarity')
@@ -134,3 +145,16 @@ def bench_attribution(models=('object_resnet', 'object_efficientnet', 'object_co
             out += _kernelshap_rows(big, net, xb, shapley.slic_segments(xb, n_segments), saliency.pixel_baseline(xb, 'mean'), tb, n_samples, 1, 0, references=('shap',))
     finally: torch.set_num_threads(was)
     return out
+
+# %% ../../nbs/bench/06_attribution_similarity.ipynb #a87c455b
+_LABELS = {'time': '{method} time / {ref}', 'estimate_difference_shap': 'ours-shap difference / our seed spread',
+           'seed_spread_captum': 'captum seed spread / ours', 'estimate_difference_captum': "ours-captum difference / both seed spreads"}
+
+def measured(b:pd.DataFrame, # the benchmark's rows (`results/benchmarks/attribution_similarity.csv`)
+            )->pd.DataFrame:
+    "One line per model: each time as ours / the reference's, each estimate difference as a multiple of its sampling error (the rows' `ratio`)"
+    key = b.case.str.extract(r'^(GradCAM|Integrated Gradients|KernelSHAP) ([^ ,]+)')
+    ref = b.reference.str.split().str[0].str.replace('.KernelExplainer', '', regex=False)
+    cols = [_LABELS[m].format(method=k, ref=r) for m, k, r in zip(b.measure, key[0], ref)]
+    t = pd.DataFrame(dict(model=key[1], column=cols, ratio=b.value / b.reference_value))
+    return t.pivot_table(index='model', columns='column', values='ratio', sort=False).round(2)

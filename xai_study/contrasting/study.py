@@ -5,7 +5,7 @@
 # %% ../../nbs/contrasting/71_study.ipynb #nafd56ea
 from __future__ import annotations
 import numpy as np, pandas as pd
-from ..core import check_choice
+from ..core import check_choice, bootstrap_mean
 from ..attr import layer as attribution
 from ..world import scene as world
 from . import contrast
@@ -13,8 +13,8 @@ from ..dissection.study import check_number
 
 # %% auto #0
 __all__ = ['CONTROLS', 'parse_pairs', 'check', 'check_params', 'image_source', 'shift_curves_figure', 'insertion_wide',
-           'kind_figures', 'checks_table', 'control_class', 'control_curves', 'swaps', 'pair_interval',
-           'control_shares', 'at_reported_offset', 'control_summary', 'control_finding', 'control_shares_figure']
+           'kind_figures', 'checks_table', 'control_class', 'control_curves', 'swaps', 'control_shares',
+           'at_reported_offset', 'control_summary', 'control_finding', 'control_shares_figure']
 
 # %% ../../nbs/contrasting/71_study.ipynb #n5bdcca5
 def parse_pairs(pairs:str, # 'world', or ordered pairs 'A>B; C>D' of class names
@@ -157,18 +157,6 @@ def swaps(curves, # curve rows (p_a, p_b), one per pair and offset, or one such 
     "Per row (or for the one row): swapped at that offset, p(B) > 0.5 and p(B) >= p(A) (`contrast.swapped`'s rule at one offset)"
     return (curves.p_b > 0.5) & (curves.p_b >= curves.p_a)
 
-def pair_interval(x, # one value per pair
-                  seed:int=0, # bootstrap seed
-                  n_boot:int=2000, # resamples
-                  level:float=0.95, # coverage
-                 )->tuple:
-    "(mean, low, high): the mean over pairs and its percentile-bootstrap interval, pairs resampled with `seed`"
-    x = np.asarray(x, float)
-    if not len(x): return (np.nan, np.nan, np.nan)
-    means = x[np.random.default_rng(seed).integers(0, len(x), (n_boot, len(x)))].mean(1)
-    lo, hi = np.quantile(means, [(1 - level) / 2, (1 + level) / 2])
-    return float(x.mean()), float(lo), float(hi)
-
 # %% ../../nbs/contrasting/71_study.ipynb #k13
 def control_shares(own:pd.DataFrame, # the run's `curves` (the pairs' own normals)
                    controls:pd.DataFrame, # `control_curves`
@@ -177,7 +165,7 @@ def control_shares(own:pd.DataFrame, # the run's `curves` (the pairs' own normal
     "Per direction (the own normal, then each control) and offset: the share of pairs swapped there, with its interval, and mean p(B)"
     rows = []
     for (ctl, off), g in pd.concat([own.assign(control='own normal'), controls]).groupby(['control', 'offset'], sort=False):
-        m, lo, hi = pair_interval(swaps(g), seed)
+        m, lo, hi = bootstrap_mean(swaps(g), 2000, seed=seed)
         rows.append(dict(control=ctl, offset=off, n_pairs=len(g), swap_share=m, low=lo, high=hi, p_b=float(g.p_b.mean())))
     return pd.DataFrame(rows)
 
@@ -204,7 +192,7 @@ def control_summary(versus:pd.DataFrame, # `at_reported_offset`
         r = dict(control=ctl, n_pairs=len(g), own_beats=int(g.own_beats.sum()))
         for name, x in [('swap_share_own', g.swap_own), ('swap_share_control', g.swap_control), ('swap_share_control_any', g.swap_control_any),
                         ('p_b_own', g.p_b_own), ('p_b_control', g.p_b_control), ('p_b_difference', g.p_b_own - g.p_b_control)]:
-            r.update(zip((name, f'{name}_low', f'{name}_high'), pair_interval(x, seed)))
+            r.update(zip((name, f'{name}_low', f'{name}_high'), bootstrap_mean(x, 2000, seed=seed)))
         rows.append(r)
     return pd.DataFrame(rows)
 

@@ -13,7 +13,8 @@ from ..attr.activations import extract
 from .clip_dissect import UNINFORMATIVE, _model_name, _spans, _tensor
 
 # %% auto #0
-__all__ = ['unit_thresholds', 'upsample', 'IoUAccumulator', 'netdissect_table', 'netdissect']
+__all__ = ['unit_thresholds', 'upsample', 'IoUAccumulator', 'netdissect_table', 'netdissect', 'expected_ceiling',
+           'perfect_detectors']
 
 # %% ../../nbs/dissection/41_netdissect.ipynb #c034
 def _as_maps(x, # [n, U, h, w] or [n, U] chunk (NumPy, memory map or tensor)
@@ -77,13 +78,16 @@ def upsample(maps, # [n, U, h, w] activation maps
 # %% ../../nbs/dissection/41_netdissect.ipynb #c040
 class IoUAccumulator:
     "Intersections and per-category unions of thresholded unit maps with concept masks, accumulated chunk by chunk"
-    def __init__(self, thresholds, # per unit, e.g. from `unit_thresholds`
+    def __init__(self, thresholds, # per unit [U], e.g. from `unit_thresholds`; or one row per quantile [Q, U], all counted from one upsampling
                  concepts, # label numbers of the K concepts (e.g. Broden's label.csv numbers, not 0)
                  categories, # each concept's (primary) category, e.g. 'object'
                  category_names:list|None=None, # all categories in order (default: as they first appear in `categories`)
                  max_elements:int=2**24, # upsampled map values held at once (units go in blocks)
                 ):
-        self.thr = torch.as_tensor(np.asarray(thresholds, np.float32)).reshape(-1)
+        thr = np.asarray(thresholds, np.float32)
+        if thr.ndim > 2: raise ValueError(f"thresholds must be [units] or [quantiles, units]; got shape {thr.shape}")
+        self.squeeze = thr.ndim < 2  # one set of thresholds: counts and results without the quantile axis
+        self.thr = torch.as_tensor(thr.reshape(-1, thr.shape[-1]) if thr.ndim else thr.reshape(1, 1))
         self.numbers = np.asarray(concepts, np.int64).reshape(-1)
         cats = [str(c) for c in categories]
         if len(cats) != len(self.numbers): raise ValueError(f"categories has {len(cats)} entries for {len(self.numbers)} concepts: give each concept its category")
@@ -93,12 +97,12 @@ class IoUAccumulator:
         missing = sorted(set(cats) - set(self.category_names))
         if missing: raise ValueError(f"category_names lacks {missing}: list every concept's category")
         self.cat_of = np.array([self.category_names.index(c) for c in cats], np.int64)
-        U, K, G = len(self.thr), len(self.numbers), len(self.category_names)
+        (Q, U), K, G = self.thr.shape, len(self.numbers), len(self.category_names)
         self.lut = np.full(int(self.numbers.max()) + 1, K, np.int64); self.lut[self.numbers] = np.arange(K)
         self.member = np.zeros((K, G), np.int64); self.member[np.arange(K), self.cat_of] = 1  # concept -> category
         self.max_elements = int(max_elements)
-        self.intersection = np.zeros((U, K), np.int64)  # activated pixels carrying the concept
-        self.activated = np.zeros((U, G), np.int64)     # activated pixels in images annotating the category
+        self.hits = np.zeros((Q, U, K), np.int64)   # activated pixels carrying the concept
+        self.fired = np.zeros((Q, U, G), np.int64)  # activated pixels in images annotating the category
         self.area = np.zeros(K, np.int64)               # pixels carrying the concept
         self.n_images = 0
 
@@ -132,7 +136,7 @@ class IoUAccumulator:
         if (labels is None) == (masks is None): raise ValueError("pass exactly one of labels= (label stacks) or masks=")
         m = _as_maps(maps)
         n, U = m.shape[:2]
-        if U != len(self.thr): raise ValueError(f"maps have {U} units but there are {len(self.thr)} thresholds")
+        if U != self.thr.shape[1]: raise ValueError(f"maps have {U} units but there are {self.thr.shape[1]} thresholds")
         K, G = len(self.numbers), len(self.category_names)
         if labels is not None:
             cols = self._stack_cols(labels); H, W = np.shape(labels)[2:]
@@ -149,17 +153,18 @@ class IoUAccumulator:
         if ann.shape != (n, G): raise ValueError(f"annotated must be [images, categories] = ({n}, {G}); got {ann.shape}")
         ub = max(1, self.max_elements // max(1, n * H * W))
         for u0, u1 in _spans(U, ub):
-            act = upsample(m[:, u0:u1], (H, W)) > self.thr[u0:u1].view(1, -1, 1, 1)
-            act = act.view(n, u1 - u0, H * W)
-            self.activated[u0:u1] += act.sum(2).numpy().T.astype(np.int64) @ ann.astype(np.int64)
-            if labels is not None:
-                img, unit, pix = act.nonzero(as_tuple=True)
-                keys = (unit[:, None] * (K + 1) + cols[img, :, pix]).reshape(-1)
-                self.intersection[u0:u1] += torch.bincount(keys, minlength=(u1 - u0) * (K + 1)).view(u1 - u0, K + 1)[:, :K].numpy()
-            else:
-                for i, (c, mk) in enumerate(per):
-                    hit = (act[i].float() @ mk.reshape(len(c), -1).float().T).round().long().numpy()
-                    np.add.at(self.intersection[u0:u1].T, c, hit.T)
+            up = upsample(m[:, u0:u1], (H, W))  # once for every set of thresholds
+            for q, thr in enumerate(self.thr[:, u0:u1]):
+                act = (up > thr.view(1, -1, 1, 1)).view(n, u1 - u0, H * W)
+                self.fired[q, u0:u1] += act.sum(2).numpy().T.astype(np.int64) @ ann.astype(np.int64)
+                if labels is not None:
+                    img, unit, pix = act.nonzero(as_tuple=True)
+                    keys = (unit[:, None] * (K + 1) + cols[img, :, pix]).reshape(-1)
+                    self.hits[q, u0:u1] += torch.bincount(keys, minlength=(u1 - u0) * (K + 1)).view(u1 - u0, K + 1)[:, :K].numpy()
+                else:
+                    for i, (c, mk) in enumerate(per):
+                        hit = (act[i].float() @ mk.reshape(len(c), -1).float().T).round().long().numpy()
+                        np.add.at(self.hits[q, u0:u1].T, c, hit.T)
         self.n_images += n
         return self
 
@@ -177,12 +182,18 @@ class IoUAccumulator:
             out.append((c[keep], mk[torch.from_numpy(keep)]))
         return out
 
+    def _one(self, a): return a[0] if self.squeeze else a
+    @property
+    def intersection(self)->np.ndarray: "`[U, K]` (`[Q, U, K]`): activated pixels carrying the concept"; return self._one(self.hits)
+    @property
+    def activated(self)->np.ndarray: "`[U, G]` (`[Q, U, G]`): activated pixels in images annotating the category"; return self._one(self.fired)
+
     def union(self)->np.ndarray:
-        "`[U, K]`: activated area in images annotating the concept's category + the concept's area - the intersection"
-        return self.activated[:, self.cat_of] + self.area[None, :] - self.intersection
+        "`[U, K]` (`[Q, U, K]` for rows of thresholds): activated area in images annotating the concept's category + the concept's area - the intersection"
+        return self._one(self.fired[..., self.cat_of] + self.area - self.hits)
 
     def result(self)->np.ndarray:
-        "IoU `[U, K]` (float64; 0 where the union is empty)"
+        "IoU `[U, K]` (`[Q, U, K]` for rows of thresholds; float64, 0 where the union is empty)"
         u = self.union()
         return np.divide(self.intersection, u, out=np.zeros(u.shape), where=u > 0)
 
@@ -234,13 +245,15 @@ def _label_box(probe, data_config:dict)->tuple:
 def netdissect(model, # a registry model or any module with `preprocess` and `data_config`
                layers, # layer name(s) with spatial maps, e.g. ['layer3', 'layer4']
                probe, # a `data.Broden` reader (pixel-level labels)
-               quantile:float=0.005, # share of a unit's activations above its threshold (NetDissect: 0.005)
+               quantile=0.005, # share of a unit's activations above its threshold (NetDissect: 0.005), or a list of such shares
                iou_threshold:float=0.04, # IoU at which a unit counts as interpretable (NetDissect: 0.04)
                batch_size:int=64, # images per forward and per counting chunk
                cache=None, # a `Cache`, a folder, None (the default cache) or False (in memory)
                max_elements:int=2**24, # upsampled map values held at once
               )->pd.DataFrame:
-    "NetDissect: per unit of each layer its best label per category and overall (IoU of thresholded maps with label masks)"
+    "NetDissect: per unit of each layer (and `quantile`) its best label per category and overall (IoU of thresholded maps with label masks)"
+    qs = [float(quantile)] if np.isscalar(quantile) else [float(q) for q in quantile]
+    if not qs: raise ValueError("quantile: pass a share such as 0.005, or a non-empty list of them")
     if not hasattr(probe, 'label_stacks'): raise ValueError(f"probe: netdissect needs pixel labels, a data.Broden reader; got {type(probe).__name__}")
     layers = [layers] if isinstance(layers, str) else list(layers)
     (sh, sw), (t, b, l, r) = _label_box(probe, model.data_config)
@@ -251,8 +264,8 @@ def netdissect(model, # a registry model or any module with `preprocess` and `da
     for layer in layers:
         if acts[layer].ndim != 4: raise ValueError(f"layer {layer!r} gives {acts[layer].ndim - 1}-d outputs [C], not maps; NetDissect needs spatial maps (a conv stage or a token grid)")
     chunks = lambda layer: (acts[layer][rows[s:e]] for s, e in _spans(len(rows), batch_size))
-    accs = {layer: IoUAccumulator(unit_thresholds(chunks(layer), quantile, n_images=len(rows)), cons.number, cons.category,
-                                  probe.categories, max_elements) for layer in layers}
+    accs = {layer: IoUAccumulator(np.stack([unit_thresholds(chunks(layer), q, n_images=len(rows)) for q in qs]), cons.number, cons.category,
+                                  probe.categories, max_elements) for layer in layers}  # a row of thresholds per quantile, one upsampling
     prog = Progress(f"netdissect {', '.join(layers)}: IoU", len(rows))
     for s, e in _spans(len(rows), batch_size):  # each chunk's label maps are read once, for every layer
         idx = rows[s:e]
@@ -260,8 +273,52 @@ def netdissect(model, # a registry model or any module with `preprocess` and `da
         for layer, acc in accs.items(): acc.update(acts[layer][idx], labels=lab, annotated=ann[idx])
         prog(e)
     frames = []
-    for layer, acc in accs.items():
-        tab = netdissect_table(acc.result(), list(cons.name), list(cons.category), probe.categories, iou_threshold)
-        tab.insert(0, 'layer', layer); tab.insert(0, 'model', _model_name(model))
+    for (layer, acc), (k, q) in ((la, kq) for la in accs.items() for kq in enumerate(qs)):
+        tab = netdissect_table(acc.result()[k], list(cons.name), list(cons.category), probe.categories, iou_threshold)
+        tab.insert(0, 'layer', layer); tab.insert(0, 'model', _model_name(model)); tab['quantile'] = q
         frames.append(tab)
+    return pd.concat(frames, ignore_index=True)
+
+# %% ../../nbs/dissection/41_netdissect.ipynb #y9908d5d
+def expected_ceiling(share, # a concept's share of the probe's pixels (array or number)
+                     quantile:float, # NetDissect's activation quantile
+                    ):
+    "The best IoU a unit firing on a share `quantile` of the pixels can reach with a concept covering `share` of them: min/max"
+    share = np.asarray(share, np.float64)
+    return np.minimum(share, quantile) / np.maximum(np.maximum(share, quantile), 1e-300)
+
+def _planted_chunks(probe, numbers:np.ndarray, size:tuple, batch_size:int, noise:float, seed:int):
+    "Per chunk of the probe: the perfect detectors' maps `[n, K, H, W]`, concept k's mask plus uniform noise in [0, noise), the same on every pass"
+    num = torch.tensor(np.asarray(numbers).tolist(), dtype=torch.int32)[None, None, :, None, None]
+    for s, e in _spans(len(probe), batch_size):
+        st = np.array(probe.label_stacks(range(s, e), size))  # a writable copy, for torch
+        mask = (torch.from_numpy(st)[:, :, None] == num).any(1)
+        rng = torch.Generator().manual_seed(int(seed) * 1_000_003 + s)
+        yield mask.float() + noise * torch.rand(mask.shape, generator=rng), st
+
+def perfect_detectors(probe, # a `data.Broden` reader whose images share one label size (the world's export)
+                      quantiles=(0.005, 0.05), # NetDissect's activation quantile(s)
+                      iou_threshold:float=0.04, # IoU at which a unit counts as interpretable (NetDissect: 0.04)
+                      batch_size:int=64, # images per chunk
+                      noise:float=1e-3, # tie-breaking noise on the planted maps (below the mask's step of 1)
+                      seed:int=0, # seeds the noise
+                     )->pd.DataFrame:
+    "Per quantile and concept: its pixel `share`, its `ceiling` (a perfect detector's IoU), `expected` (min/max), and the detector's NetDissect `label`, `score`, `interpretable`"
+    if not hasattr(probe, 'label_stacks'): raise ValueError(f"probe: perfect_detectors needs pixel labels, a data.Broden reader; got {type(probe).__name__}")
+    qs = [float(quantiles)] if np.isscalar(quantiles) else [float(q) for q in quantiles]
+    sizes = set(zip(probe.index['sh'].astype(int), probe.index['sw'].astype(int)))
+    if len(sizes) != 1: raise ValueError(f"probe: its label maps come in {len(sizes)} sizes; perfect_detectors needs one (as the world's export has)")
+    size, cons, ann = sizes.pop(), probe.concepts, probe.annotation_table()
+    numbers = np.asarray(cons.number, np.int64)
+    maps = lambda: (m for m, _ in _planted_chunks(probe, numbers, size, batch_size, noise, seed))
+    acc = IoUAccumulator(np.stack([unit_thresholds(maps(), q, n_images=len(probe)) for q in qs]), numbers, cons.category, probe.categories)
+    for k, (m, st) in enumerate(_planted_chunks(probe, numbers, size, batch_size, noise, seed)):
+        acc.update(m, labels=st, annotated=ann[k * batch_size:k * batch_size + len(m)])
+    frames = []
+    for q, iou in zip(qs, acc.result()):
+        tab = netdissect_table(iou, list(cons.name), list(cons.category), probe.categories, iou_threshold)
+        share = acc.area / (len(probe) * size[0] * size[1])
+        frames.append(pd.DataFrame(dict(quantile=q, concept=list(cons.name), category=list(cons.category), share=share,
+                                        ceiling=np.diag(iou), expected=expected_ceiling(share, q), label=tab.label,
+                                        score=tab.score, interpretable=tab.interpretable)))
     return pd.concat(frames, ignore_index=True)

@@ -4,22 +4,27 @@
 
 # %% ../../nbs/dissection/43_study.ipynb #n962e82e
 from __future__ import annotations
+import contextlib
 import numpy as np, pandas as pd
 import matplotlib.pyplot as plt, seaborn as sns
 from ..models.registry import layer_shapes, load_model, load_clip
 from ..models.hooks import resolve_layer
 from ..attr.activations import extract
-from ..world import scene as world, exports, zoo
+from ..world import scene as world, exports, phrases, zoo
 from .. import data
-from . import clip_dissect, netdissect
-from ..core import check_choice, split_names
+from . import clip_dissect, netdissect, yardstick
+from ..core import bootstrap_mean, check_choice, split_names
 
 # %% auto #0
-__all__ = ['DESCRIPTION_COLUMNS', 'check', 'check_number', 'check_params', 'sim_kw', 'oracle_P', 'zoo_keys', 'probe_sets',
-           'load_models', 'load_clip_model', 'inputs_line', 'map_layers', 'clip_dissect_units', 'netdissect_units',
-           'descriptions', 'label_summary', 'informative', 'unique_concepts', 'concept_counts', 'concept_bars',
-           'concept_categories', 'category_summary', 'class_accuracy', 'class_units', 'class_unit_table',
-           'class_unit_heatmap', 'oracle_labels', 'agreement']
+__all__ = ['DESCRIPTION_COLUMNS', 'OPENAI_LOGIT_SPREAD', 'check', 'check_number', 'quantile_list', 'check_params', 'sim_kw',
+           'oracle_P', 'zoo_keys', 'probe_sets', 'load_models', 'load_clip_model', 'inputs_line', 'map_layers',
+           'clip_dissect_units', 'netdissect_method', 'netdissect_units', 'descriptions', 'label_summary',
+           'unit_labels', 'netdissect_quantiles', 'informative', 'unique_concepts', 'concept_counts', 'concept_bars',
+           'concept_figures', 'concept_categories', 'category_summary', 'class_accuracy', 'drawable_phrases',
+           'open_concepts', 'class_units', 'class_unit_table', 'class_unit_heatmap', 'oracle_labels', 'agreement',
+           'yardstick_labels', 'yardstick_tables', 'yardstick_finding', 'cosine_spread', 'calibrated_a', 'check_a',
+           'softmax_a', 'a_list', 'clip_presence', 'clip_calibration', 'a_sensitivity', 'calibration',
+           'calibration_finding']
 
 # %% ../../nbs/dissection/43_study.ipynb #n12b2232
 def check(models:str, # comma-separated zoo or registry model names
@@ -53,28 +58,42 @@ def check_number(name:str, # the parameter, as the user types it after `-p`
 
 
 # %% ../../nbs/dissection/43_study.ipynb #6bab7ed6
+def quantile_list(quantiles, # '0.005,0.05' (the template's text), a number, or a list of numbers
+                 )->list:
+    "NetDissect's activation quantiles as floats, each in (0, 1); the first is the one the unit labels use"
+    items = split_names(quantiles) if isinstance(quantiles, str) else ([quantiles] if np.isscalar(quantiles) else list(quantiles))
+    out = []
+    for q in items:
+        try: v = float(q)
+        except (TypeError, ValueError): v = q
+        out.append(check_number('quantiles', v, "NetDissect's activation quantiles, comma-separated shares of the probe's activations", kind=float, above=0, below=1))
+    if not out: raise ValueError(f"quantiles={quantiles!r}: -p quantiles takes one or more numbers > 0 and < 1, e.g. 0.005,0.05")
+    return out
+
 def check_params(p:dict, # the template's parameters (`harness.results.notebook_params`)
                 )->tuple:
-    "`check`'s (models, layers, class similarities), after every count, fraction and choice of `p` is checked"
+    "`check`'s (models, layers, class similarities) and `quantile_list`'s quantiles, after every count, fraction and choice of `p` is checked"
     for k, what in [('seed', 'the world seed'), ('min_units', 'units that must hold a concept for its bar')]: check_number(k, p[k], what, lo=0)
     for k, what in [('size', 'image side in pixels'), ('n_probe', 'images of the probe set'), ('n_train', 'training images per task'),
                     ('n_val', 'validation images per task'), ('n_test', 'test images per task'),
-                    ('n_boot', 'bootstrap resamples of the probe set'), ('batch_size', 'images per forward')]:
+                    ('n_boot', 'bootstrap resamples of the probe set'), ('n_boot_units', 'bootstrap resamples of the units'), ('batch_size', 'images per forward')]:
         check_number(k, p[k], what, lo=1)
-    check_number('quantile', p['quantile'], "NetDissect's activation quantile, a share of the probe's activations", kind=float, above=0, below=1)
     check_number('iou_threshold', p['iou_threshold'], "NetDissect's IoU of an interpretable unit", kind=float, lo=0, hi=1)
     check_number('noise_sigma', p['noise_sigma'], 'noise on the normalised input', kind=float, lo=0)
     check_choice(p['pooling'], ('mean', 'max'), 'pooling')
-    return check(p['models'], p['layers'], p['similarity'], p['class_similarities'])
-
+    quantiles = quantile_list(p['quantiles'])
+    if 'a' in p: check_a(p['a']); a_list(p['a_values'])
+    return (*check(p['models'], p['layers'], p['similarity'], p['class_similarities']), quantiles)
 
 # %% ../../nbs/dissection/43_study.ipynb #n6e2319d
 def sim_kw(similarity:str, # a name in `clip_dissect.CONCEPT_SIMILARITIES`
            lam:float, # soft-WPMI's lambda (the run's `lam`)
            oracle:bool=False, # `P` is the oracle's (log shares), not CLIP's
+           a:float|None=None, # soft-WPMI's softmax scale with CLIP's `P` (`softmax_a`; None: the function's own 10)
           )->dict:
-    "Keyword arguments of similarity function `similarity`: the run's lambda for soft-WPMI; with the oracle's P (log shares), a=1 for the softmax-based ones"
+    "Keyword arguments of similarity function `similarity`: the run's lambda (and `a`, with CLIP's P) for soft-WPMI; with the oracle's P (log shares), a=1 for the softmax-based ones"
     kw = dict(lam=lam) if similarity == 'soft_wpmi' else {}
+    if similarity == 'soft_wpmi' and a is not None: kw['a'] = a
     if oracle and similarity in ('soft_wpmi', 'wpmi'): kw['a'] = 1
     return kw
 
@@ -154,9 +173,10 @@ def clip_dissect_units(model, # a registry model
                  seed:int, # seeds the resamples and the noise
                  batch_size:int, # images per forward
                  cache=None, # a `Cache`, a folder, None (the default cache) or False (in memory)
+                 a:float|None=None, # soft-WPMI's softmax scale (`softmax_a`; None: the function's own 10)
                 )->pd.DataFrame:
     "`clip_dissect.describe_neurons`' labels of every unit with the columns `bootstrap` and `noise_changed`"
-    kw = sim_kw(similarity, lam)
+    kw = sim_kw(similarity, lam, a=a)
     d = clip_dissect.describe_neurons(model, layers, probe, words, P=P, similarity=similarity, pooling=pooling, batch_size=batch_size, cache=cache, **kw)
     acts = extract(model, probe, layers, pooling, batch_size=batch_size, cache=cache)  # cached by describe_neurons
     d['bootstrap'] = np.concatenate([clip_dissect.bootstrap_stability(P, acts[l], similarity, n_boot, seed, **kw) for l in layers])
@@ -165,29 +185,43 @@ def clip_dissect_units(model, # a registry model
     return d
 
 # %% ../../nbs/dissection/43_study.ipynb #n1ad1195
+def netdissect_method(q:float, # a quantile
+                      quantiles:list, # the run's quantiles (`quantile_list`)
+                     )->str:
+    "The method name of NetDissect at quantile `q`: 'netdissect' at the first (the unit labels'), 'netdissect q=<q>' at the others"
+    return 'netdissect' if q == quantiles[0] else f'netdissect q={q:g}'
+
 def netdissect_units(model, # a registry model
                layers:list, # layer names (only those with maps are dissected)
                probe, # a `data.Broden` probe set
-               quantile:float, # NetDissect's activation quantile
+               quantiles, # NetDissect's activation quantile(s) (`quantile_list`)
                iou_threshold:float, # IoU of an interpretable unit
                batch_size:int, # images per forward
                cache=None, # a `Cache`, a folder, None (the default cache) or False (in memory)
               )->pd.DataFrame:
-    "`netdissect.netdissect` on the map layers of `layers`, its `label` and `score` renamed `description` and `similarity`"
-    nd = netdissect.netdissect(model, map_layers(model, layers), probe, quantile, iou_threshold, batch_size, cache=cache)
+    "`netdissect.netdissect` on the map layers of `layers` at every quantile, `label`/`score` renamed `description`/`similarity`, a `method` per quantile"
+    qs = quantile_list(quantiles)
+    nd = netdissect.netdissect(model, map_layers(model, layers), probe, qs, iou_threshold, batch_size, cache=cache)
+    nd['method'] = [netdissect_method(q, qs) for q in nd['quantile']]
     return nd.rename(columns=dict(label='description', score='similarity'))
 
 # %% ../../nbs/dissection/43_study.ipynb #n06211db
 DESCRIPTION_COLUMNS = ['model', 'layer', 'unit', 'method', 'description', 'similarity', 'concept_category', 'informative', 'bootstrap', 'noise_changed']
 
 def descriptions(frames:list, # CLIP-Dissect and NetDissect label tables, with `model` and `method` columns
+                 ceiling:pd.DataFrame|None=None, # `netdissect.perfect_detectors`: adds NetDissect's `ceiling` and `ceiling_score`
                 )->pd.DataFrame:
-    "One table of every unit's labels: the label's category, one `informative` column, `DESCRIPTION_COLUMNS` first"
+    "One table of every unit's labels: the label's category, one `informative` column, NetDissect's IoU over its label's ceiling, `DESCRIPTION_COLUMNS` first"
     desc = pd.concat(frames, ignore_index=True)
     cat_of = {w: c for c in world.CATEGORIES for w in world.VOCABULARY[c]}
     desc['concept_category'] = desc.description.map(lambda s: cat_of.get(s, 'none'))
     desc.loc[desc.method == 'clip-dissect', 'informative'] = desc.informative.fillna(True)
-    desc.loc[desc.method == 'netdissect', 'informative'] = desc.interpretable
+    nd = desc.method.str.startswith('netdissect')
+    desc.loc[nd, 'informative'] = desc.interpretable
+    if ceiling is not None:
+        c = ceiling.set_index(['quantile', 'concept']).ceiling.to_dict()
+        desc['ceiling'] = [c.get((q, d), np.nan) if n else np.nan for q, d, n in zip(desc['quantile'], desc.description, nd)]
+        desc['ceiling_score'] = desc.similarity / desc.ceiling
     return desc[DESCRIPTION_COLUMNS + [c for c in desc.columns if c not in DESCRIPTION_COLUMNS]]
 
 # %% ../../nbs/dissection/43_study.ipynb #ndf64fe7
@@ -196,6 +230,47 @@ def label_summary(desc:pd.DataFrame, # `descriptions`
     "Per model, layer and method: units, share informative, mean bootstrap agreement, share changed by noise"
     return desc.groupby(['model', 'layer', 'method'], sort=False).agg(units=('unit', 'size'), informative=('informative', 'mean'),
         bootstrap=('bootstrap', 'mean'), noise_changed=('noise_changed', 'mean')).round(3)
+
+# %% ../../nbs/dissection/43_study.ipynb #y887e9bc
+def unit_labels(nets:dict, # model name -> model
+                layers:list, # layer names
+                probe, # the Broden probe set
+                P, # images x concepts (CLIP's)
+                words:list, # the concept set of `P`
+                similarity:str, lam:float, pooling:str, # CLIP-Dissect's similarity function, soft-WPMI's lambda, pooling
+                n_boot:int, noise_sigma:float, seed:int, # the stability columns (`clip_dissect_units`)
+                quantiles:list, iou_threshold:float, # NetDissect's quantiles and interpretability bar
+                batch_size:int, # images per forward
+                ceiling:pd.DataFrame|None=None, # `netdissect.perfect_detectors`, for NetDissect's ceiling-normalised score
+                stage=None, # a context manager factory per step name (`Run.stage`); default none
+                cache=None, # a `Cache`, a folder, None (the default cache) or False (in memory)
+                a:float|None=None, # soft-WPMI's softmax scale with CLIP's `P` (`softmax_a`; None: the function's own 10)
+               )->pd.DataFrame:
+    "`descriptions` of every model: CLIP-Dissect (`clip_dissect_units`) and NetDissect at every quantile (`netdissect_units`)"
+    stage, frames = stage or (lambda name: contextlib.nullcontext()), []
+    for name, net in nets.items():
+        with stage(f'clip-dissect {name}'):
+            d = clip_dissect_units(net, layers, probe, P, words, similarity, lam, pooling, n_boot, noise_sigma, seed, batch_size, cache=cache, a=a)
+        with stage(f'netdissect {name}'): nd = netdissect_units(net, layers, probe, quantiles, iou_threshold, batch_size, cache=cache)
+        frames += [d.assign(model=name, method='clip-dissect'), nd.assign(model=name)]
+    return descriptions(frames, ceiling)
+
+# %% ../../nbs/dissection/43_study.ipynb #y08eed4a
+def netdissect_quantiles(desc:pd.DataFrame, # `descriptions` (with `ceiling_score` when the ceilings were given)
+                         n_boot:int=2000, # bootstrap resamples of the units
+                         seed:int=0, # resampling seed
+                        )->pd.DataFrame:
+    "Per model, layer and NetDissect quantile: `units`, `interpretable`, `interpretable_share`, and `ceiling_score` with `_low`/`_high` over labelled units"
+    rows = []
+    for (m, l, q), g in desc[desc.method.str.startswith('netdissect')].groupby(['model', 'layer', 'quantile'], sort=False):
+        row = dict(model=m, layer=l, quantile=q, units=len(g), interpretable=int(g.interpretable.sum()),
+                   interpretable_share=round(float(g.interpretable.mean()), 4))
+        s = g['ceiling_score'].dropna().to_numpy(float) if 'ceiling_score' in g else np.zeros(0)
+        if len(s):
+            mean, lo, hi = bootstrap_mean(s, n_boot, 0.95, seed)
+            row.update(labelled=len(s), ceiling_score=round(mean, 4), ceiling_score_low=round(lo, 4), ceiling_score_high=round(hi, 4))
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 # %% ../../nbs/dissection/43_study.ipynb #nb4a5b32
 def informative(desc:pd.DataFrame, # `descriptions`
@@ -243,6 +318,23 @@ def concept_bars(counts:pd.DataFrame, # `concept_counts`
     ax.set_xlabel(''); ax.set_ylabel('units'); fig.tight_layout()
     return fig
 
+# %% ../../nbs/dissection/43_study.ipynb #y6025162
+def concept_figures(desc:pd.DataFrame, # `descriptions`
+                    layers:list, # the layers, one figure each
+                    models:list, # the models, in column order
+                    min_units:int, # keep concepts held by at least this many units of some model
+                    similarity:str, # for the titles
+                    save, # called as `save(fig, name)` (the run's `Run.figure`), then the figure is closed
+                   )->list:
+    "`concept_bars` of every layer with a concept held by `min_units` units, saved as `concepts_<layer>`; the layers drawn"
+    drawn = []
+    for layer in layers:
+        counts = concept_counts(desc, layer, models, min_units)
+        if counts.empty: continue
+        fig = concept_bars(counts, layer, min_units, similarity)
+        save(fig, f'concepts_{layer}'); plt.close(fig); drawn.append(layer)
+    return drawn
+
 # %% ../../nbs/dissection/43_study.ipynb #n775e1d0
 def concept_categories(desc:pd.DataFrame, # `descriptions`
                       )->pd.DataFrame:
@@ -269,9 +361,28 @@ def category_summary(desc:pd.DataFrame, # `descriptions`
 # %% ../../nbs/dissection/43_study.ipynb #n144299a
 def class_accuracy(d:pd.DataFrame, # `describe_neurons` of a final layer with the class names as concepts
                    classes:list, # class names in output order
+                   words:bool=False, # also count a label that is one word of the class name (the open-vocabulary rule)
                   )->float:
-    "The share of units labelled with their own class, rounded to 4 places"
-    return round(float((d.description.values == np.array(classes)[d.unit.values]).mean()), 4)
+    "The share of units labelled with their own class (or, with `words`, one word of it), rounded to 4 places"
+    own = np.array(classes, object)[d.unit.values]
+    hit = [l == c or (words and l in str(c).split()) for l, c in zip(d.description.values, own)]
+    return round(float(np.mean(hit)), 4)
+
+# %% ../../nbs/dissection/43_study.ipynb #cae97708
+def drawable_phrases()->list:
+    "Every phrase of two or three of an object's colour, texture and shape words, in that order, that `phrases.parse_phrase` accepts (the renderer draws it)"
+    import itertools
+    slots = [world.VOCABULARY[c] for c in ('color', 'texture', 'object')]
+    out = []
+    for keep in [(0, 2), (1, 2), (0, 1), (0, 1, 2)]:
+        for ws in itertools.product(*[slots[k] for k in keep]):
+            p = ' '.join(ws); phrases.parse_phrase(p); out.append(p)
+    return out
+
+def open_concepts(classes:list, # the model's class names
+                 )->list:
+    "The open-vocabulary concept set: the world's words, `classes`, `drawable_phrases`, each once"
+    return clip_dissect.concept_set([*clip_dissect.concept_set('world'), *classes, *drawable_phrases()])
 
 # %% ../../nbs/dissection/43_study.ipynb #n43dc470
 def class_units(nets:dict, # model name -> model (those without `classes` are skipped)
@@ -284,40 +395,46 @@ def class_units(nets:dict, # model name -> model (those without `classes` are sk
                 pooling:str='mean', # conv maps to one number per image
                 batch_size:int=64, # images per forward
                 cache=None, # a `Cache`, a folder, None (the default cache) or False (in memory)
+                a:float|None=None, # soft-WPMI's softmax scale with CLIP's `P` (`softmax_a`; None: the function's own 10)
+                open_set:bool=True, # also the open-vocabulary concept set (`open_concepts`, the class name or a word of it counts)
                )->pd.DataFrame:
-    "Per model, probe set, source of `P` and similarity function: the share of `layer`'s units labelled with their own class"
+    "Per model, probe set, concept set ('closed': the class names; 'open': `open_concepts`), source of `P` and similarity function: the share of `layer`'s units labelled with their own class"
     rows = []
     for name, net in nets.items():
         classes = list(getattr(net, 'classes', None) or [])
         if not classes: print(f'{name}: no class names, so no class units'); continue
-        cset = clip_dissect.concept_set(classes)
+        sets = {'closed': clip_dissect.concept_set(classes), **({'open': open_concepts(classes)} if open_set else {})}
         for pname, pr in probes.items():
             if getattr(pr, 'classes', None) is not None and set(classes) != set(pr.classes): continue  # a task's images, that task's classes
-            Ps = {} if clip is None else {'clip': clip_dissect.clip_similarity(clip, pr, cset, batch_size=batch_size, cache=cache)}
-            if oracle: Ps['oracle'] = clip_dissect.oracle_similarity(pr, cset, log=False)  # shares; `oracle_P` per similarity
-            for src, P in Ps.items():
-                for s in similarities:
-                    d = clip_dissect.describe_neurons(net, layer, pr, cset, P=oracle_P(P, s) if src == 'oracle' else P, similarity=s, pooling=pooling, batch_size=batch_size, cache=cache,
-                                                 **sim_kw(s, lam, oracle=src == 'oracle'))
-                    rows.append(dict(model=name, layer=layer, similarity=s, probe=pname, concept_set=f'{len(cset)} class names', P=src,
-                                     units=len(d), accuracy=class_accuracy(d, classes)))
+            for kind, cset in sets.items():
+                Ps = {} if clip is None else {'clip': clip_dissect.clip_similarity(clip, pr, cset, batch_size=batch_size, cache=cache)}
+                if oracle: Ps['oracle'] = clip_dissect.oracle_similarity(pr, cset, log=False)  # shares; `oracle_P` per similarity
+                for src, P in Ps.items():
+                    for s in similarities:
+                        d = clip_dissect.describe_neurons(net, layer, pr, cset, P=oracle_P(P, s) if src == 'oracle' else P, similarity=s, pooling=pooling,
+                                                          batch_size=batch_size, cache=cache, **sim_kw(s, lam, src == 'oracle', a))
+                        rows.append(dict(model=name, layer=layer, similarity=s, probe=pname, concept_set=kind, concepts=len(cset), P=src,
+                                         units=len(d), accuracy=class_accuracy(d, classes, words=kind == 'open')))
     return pd.DataFrame(rows)
 
 # %% ../../nbs/dissection/43_study.ipynb #nd331db4
 def class_unit_table(class_units:pd.DataFrame, # `class_units`
                      similarities:list, # the similarity functions, in column order
                     )->pd.DataFrame:
-    "The class-unit accuracies, models, probe sets and `P` down, similarity functions across"
-    return class_units.pivot_table(index=['model', 'probe', 'P'], columns='similarity', values='accuracy', sort=False)[similarities]
+    "The class-unit accuracies, models, probe sets, `P` and concept sets down, similarity functions across"
+    return class_units.pivot_table(index=['model', 'probe', 'P', 'concept_set'], columns='similarity', values='accuracy', sort=False)[similarities]
 
 # %% ../../nbs/dissection/43_study.ipynb #n07d84ce
 def class_unit_heatmap(tab:pd.DataFrame, # `class_unit_table`
+                       save=None, # if given, called as `save(fig, 'class_units')` (the run's `Run.figure`), then the figure is closed
                       ):
-    "Heat map of `tab`, each cell annotated with its share"
+    "Heat map of `tab`, each cell annotated with its share; `tab` back when saved, else the figure"
     fig, ax = plt.subplots(figsize=(1.3 * tab.shape[1] + 3, 0.45 * len(tab) + 1.2))
     sns.heatmap(tab, annot=True, fmt='.0%', vmin=0, vmax=1, cmap='viridis', ax=ax, cbar=False)
     ax.set_title('final-layer units labelled with their own class', fontsize=10); ax.set_ylabel(''); fig.tight_layout()
-    return fig
+    if save is None: return fig
+    save(fig, 'class_units'); plt.close(fig)
+    return tab
 
 # %% ../../nbs/dissection/43_study.ipynb #n670ce5b
 def oracle_labels(nets:dict, # model name -> model
@@ -360,3 +477,241 @@ def agreement(desc:pd.DataFrame, # `descriptions`
                            both_informative=int(both.sum()))
             rows.append(row)
     return pd.DataFrame(rows)
+
+# %% ../../nbs/dissection/43_study.ipynb #ya156996
+def yardstick_labels(desc:pd.DataFrame, # `descriptions` (its NetDissect rows are taken as they are)
+                     nets:dict, # model name -> model
+                     layers:list, # layer names
+                     probe, # the Broden probe set
+                     words:list, # the concept set (world words)
+                     P, # images x concepts, CLIP's
+                     shares, # images x concepts, the oracle's shares (`clip_dissect.oracle_similarity(probe, words, log=False)`)
+                     similarities:list, # CLIP-Dissect similarity functions
+                     lam:float, pooling:str, batch_size:int, # soft-WPMI's lambda, pooling, images per forward
+                     seed:int=0, # seeds the random labels
+                     cache=None, # a `Cache`, a folder, None (the default cache) or False (in memory)
+                     a:float|None=None, # soft-WPMI's softmax scale with CLIP's `P` (`softmax_a`; None: the function's own 10)
+                    )->pd.DataFrame:
+    "`model, layer, unit, method, description` of every method judged by the yardstick (see above)"
+    cols, frames = ['model', 'layer', 'unit', 'method', 'description'], []
+    for name, net in nets.items():
+        for src in ('clip', 'oracle'):
+            for s in similarities:
+                d = clip_dissect.describe_neurons(net, layers, probe, words, P=P if src == 'clip' else oracle_P(shares, s), similarity=s,
+                                                  pooling=pooling, batch_size=batch_size, cache=cache, **sim_kw(s, lam, src == 'oracle', a))
+                frames.append(d.assign(model=name, method=f'clip-dissect {s} ({src})')[cols])
+    frames.append(desc[desc.method.str.startswith('netdissect')][cols])
+    units = desc[desc.method == 'clip-dissect'][['model', 'layer', 'unit']]
+    frames.append(yardstick.random_labels(units, words, seed)[cols])
+    for name, net in nets.items():
+        classes, last = list(getattr(net, 'classes', None) or []), units[(units.model == name) & (units.layer == layers[-1])]
+        if classes and len(last) == len(classes):
+            frames.append(last.assign(method='class name', description=np.asarray(classes, object)[last.unit.to_numpy(int)])[cols])
+    return pd.concat(frames, ignore_index=True)
+
+# %% ../../nbs/dissection/43_study.ipynb #y74f155f
+def yardstick_tables(nets:dict, # model name -> model
+              layers:list, # layer names
+              probe, # the Broden probe set
+              words:list, # the world's words: the truth's concepts and the candidates of a unit's best concept
+              labels:pd.DataFrame, # `yardstick_labels`
+              shares, # images x words, `clip_dissect.oracle_similarity(probe, words, log=False)`
+              batch_size:int, # images per forward
+              n_boot:int=2000, # bootstrap resamples of the units
+              seed:int=0, # resampling seed
+              cache=None, # a `Cache`, a folder, None (the default cache) or False (in memory)
+             )->tuple:
+    "(truth: per model, layer, unit and word its AUC, share correlation and best; quality: `yardstick.quality_table` of every method's labels)"
+    cat_of = {w: c for c in world.CATEGORIES for w in world.VOCABULARY[c]}
+    extra = [d for d in dict.fromkeys(labels.description) if d not in words and len(d.split()) > 1 and set(d.split()) <= set(words)]
+    S = np.concatenate([shares, clip_dissect.oracle_similarity(probe, extra, log=False)], 1) if extra else np.asarray(shares)
+    K, truth, scores = len(words), [], []
+    for name, net in nets.items():
+        acts = extract(net, probe, layers, 'mean', batch_size=batch_size, cache=cache)
+        ok = np.asarray(acts.valid)
+        for l in layers:
+            A = np.asarray(acts[l], np.float64)[ok]
+            auc = yardstick.rank_auc(A, S[ok] > 0)
+            rho = yardstick.share_rho(A, S[ok][:, :K])
+            truth.append(yardstick.truth_table(auc[:, :K], rho, words, [cat_of.get(w, 'none') for w in words]).assign(model=name, layer=l))
+            scores.append(yardstick.score_labels(labels[(labels.model == name) & (labels.layer == l)], auc, list(words) + extra, K))
+    truth = pd.concat(truth, ignore_index=True)
+    truth = truth[['model', 'layer'] + [c for c in truth.columns if c not in ('model', 'layer')]]
+    return truth, yardstick.quality_table(pd.concat(scores, ignore_index=True), n_boot, 0.95, seed)
+
+# %% ../../nbs/dissection/43_study.ipynb #y705032b
+def yardstick_finding(quality:pd.DataFrame, # `yardstick_tables`'s quality
+                      ceiling:pd.DataFrame, # `netdissect.perfect_detectors`
+                      nd_quantiles:pd.DataFrame, # `netdissect_quantiles`
+                      similarity:str, # the run's similarity function (its CLIP-Dissect labels are the headline)
+                      iou_threshold:float, # NetDissect's bar, for the text
+                     )->str:
+    "A few lines: label AUC of CLIP-Dissect vs the random control per model and layer, interpretable units and ceilings per quantile"
+    ci = lambda r, m: f"{r[m]:.3f} [{r[m + '_low']:.3f}, {r[m + '_high']:.3f}]"
+    q, lines = quality.set_index(['model', 'layer', 'method']), []
+    for (m, l), _ in quality.groupby(['model', 'layer'], sort=False):
+        cd, rnd = q.loc[(m, l, f'clip-dissect {similarity} (clip)')], q.loc[(m, l, 'random label')]
+        lines.append(f"{m} {l}: label AUC CLIP-Dissect ({similarity}) {ci(cd, 'label_auc')}, random label {ci(rnd, 'label_auc')}, best {cd.best_auc:.3f}")
+    for qv, g in nd_quantiles.groupby('quantile', sort=False):
+        per = ', '.join(f'{m} {int(h.interpretable.sum())}/{int(h.units.sum())}' for m, h in g.groupby('model', sort=False))
+        c = ceiling[ceiling['quantile'] == qv]
+        rng = ', '.join(f"{cat} {c[c.category == cat].ceiling.min():.3f}-{c[c.category == cat].ceiling.max():.3f}" for cat in ('region', 'scene'))
+        lines.append(f"netdissect q={qv:g}: interpretable units (IoU >= {iou_threshold:g}) {per}; ceilings {rng}; "
+                     f"perfect detectors interpretable {int(c.interpretable.sum())}/{len(c)}")
+    return '\n'.join(lines)
+
+# %% ../../nbs/dissection/43_study.ipynb #k70e32e8
+OPENAI_LOGIT_SPREAD = 0.25  # a * mean per-image std of the cosines that CLIP-Dissect's a=10 gives OpenAI CLIP (10 x about 0.025; an estimate, not measured here)
+
+def cosine_spread(P, # images x concepts: CLIP's image-text cosines
+                 )->dict:
+    "The range of `P`: `min`, `max`, `mean`, and per image over the concepts the means of its std (`image_std`), max - min (`image_range`) and best-minus-second gap (`top_gap`)"
+    P = np.asarray(P, np.float64)
+    if P.ndim != 2 or P.shape[1] < 2: raise ValueError(f"P {P.shape} must be images x concepts with at least 2 concepts")
+    s = np.sort(P, 1)
+    return dict(min=float(P.min()), max=float(P.max()), mean=float(P.mean()), image_std=float(P.std(1).mean()),
+                image_range=float((s[:, -1] - s[:, 0]).mean()), top_gap=float((s[:, -1] - s[:, -2]).mean()))
+
+def calibrated_a(P, # images x concepts: CLIP's image-text cosines over the run's concept set
+                 target:float=OPENAI_LOGIT_SPREAD, # the logit spread `a * image_std` to reach
+                )->float:
+    "The rule: `target / image_std` of `P`, to 3 significant digits, so that `softmax(a * P)` is as sharp as OpenAI CLIP's at `a=10`"
+    return float(f"{target / cosine_spread(P)['image_std']:.3g}")
+
+# %% ../../nbs/dissection/43_study.ipynb #k489db8e
+def check_a(a, # a number > 0, or 'calibrated'
+           ):
+    "`a` if it is a number > 0 or 'calibrated', else a `ValueError` naming `-p a`"
+    if isinstance(a, str): return check_choice(a, ('calibrated',), 'a')
+    return check_number('a', a, "soft-WPMI's softmax scale, or 'calibrated'", kind=float, above=0)
+
+def softmax_a(a, # a number > 0, or 'calibrated'
+              P, # images x concepts: CLIP's cosines (for 'calibrated')
+             )->float:
+    "The run's soft-WPMI `a`: `calibrated_a(P)` for 'calibrated', else `a`"
+    return calibrated_a(P) if check_a(a) == 'calibrated' else float(a)
+
+def a_list(values, # '1,3,10' (the template's text), a number or a list of numbers
+          )->list:
+    "The sensitivity's `a` values as floats, each > 0"
+    items = split_names(values) if isinstance(values, str) else ([values] if np.isscalar(values) else list(values))
+    out = []
+    for v in items:
+        try: v = float(v)
+        except (TypeError, ValueError): pass
+        out.append(check_number('a_values', v, "soft-WPMI's softmax scales of the sensitivity, comma-separated", kind=float, above=0))
+    if not out: raise ValueError(f"a_values={values!r}: -p a_values takes one or more numbers > 0, e.g. 1,3,10,30,100")
+    return out
+
+# %% ../../nbs/dissection/43_study.ipynb #k489f5c6
+def clip_presence(P, # images x concepts: CLIP's cosines
+                  shares, # images x concepts: the oracle's pixel shares (`clip_dissect.oracle_similarity(probe, words, log=False)`)
+                  words:list, # the concepts
+                 )->pd.DataFrame:
+    "Per concept: `concept, category, images` (showing it) and `auc`, the AUC of its CLIP cosine for its presence"
+    Y = np.asarray(shares) > 0
+    auc = np.array([yardstick.rank_auc(np.asarray(P)[:, [j]], Y[:, [j]])[0, 0] for j in range(len(words))])
+    cat_of = {w: c for c in world.CATEGORIES for w in world.VOCABULARY[c]}
+    return pd.DataFrame(dict(concept=list(words), category=[cat_of.get(w, 'none') for w in words], images=Y.sum(0), auc=auc.round(4)))
+
+# %% ../../nbs/dissection/43_study.ipynb #kbd6741a
+def clip_calibration(P, # images x concepts: CLIP's cosines over the run's concept set
+                     a_run:float, # the `a` the run uses (`softmax_a`)
+                     presence:pd.DataFrame|None=None, # `clip_presence` (the world's probe), or None
+                     logit_scale:float|None=None, # the CLIP's learned temperature (`exp` of its `logit_scale`), or None
+                     target:float=OPENAI_LOGIT_SPREAD, # the rule's logit spread
+                    )->pd.DataFrame:
+    "One row per figure: `quantity, value, note`"
+    cs = cosine_spread(P)
+    notes = dict(min='lowest cosine', max='highest cosine', mean='mean cosine', image_std='mean over images of the std over concepts',
+                 image_range='mean over images of max - min over concepts', top_gap='mean over images of best - second-best concept')
+    rows = [(f'cosine_{k}', v, notes[k]) for k, v in cs.items()]
+    rows += [('target_logit_spread', target, 'a * image_std of OpenAI CLIP at a=10 (10 x about 0.025; estimate, not measured here)'),
+             ('openai_image_std_estimate', target / 10, 'per-image std of OpenAI CLIP cosines assumed by the target'),
+             ('calibrated_a', calibrated_a(P, target), 'the rule: target_logit_spread / cosine_image_std'),
+             ('reference_a', 10.0, "CLIP-Dissect's default, set on OpenAI CLIP"),
+             ('run_a', float(a_run), 'the a of the run (template parameter a)'),
+             ('reference_logit_spread', 10 * cs['image_std'], 'a=10 times this CLIP\'s image_std'),
+             ('run_logit_spread', a_run * cs['image_std'], 'run_a times this CLIP\'s image_std')]
+    if logit_scale is not None:
+        rows += [('clip_logit_scale', float(logit_scale), "the CLIP's learned temperature (OpenAI CLIP: 100)"),
+                 ('a_from_logit_scale', float(logit_scale) / 10, "cross-check: logit_scale / 10 (CLIP-Dissect's 10 is OpenAI's 100 / 10)")]
+    if presence is not None:
+        for cat, g in presence.groupby('category', sort=False):
+            rows += [(f'presence_auc_{cat}', float(g.auc.mean()), f'mean over the {cat} words of the AUC of their cosine for their presence'),
+                     (f'presence_auc_{cat}_min', float(g.auc.min()), f'lowest over the {cat} words')]
+    return pd.DataFrame(rows, columns=['quantity', 'value', 'note']).assign(value=lambda t: t.value.astype(float).round(4))
+
+# %% ../../nbs/dissection/43_study.ipynb #kc4ebcc3
+def a_sensitivity(nets:dict, # model name -> model
+                  layer:str, # the layer (one no reported figure uses)
+                  probe, # the Broden probe set
+                  words:list, # the concept set (world words)
+                  P, # images x words, CLIP's cosines
+                  shares, # images x words, the oracle's shares (the truth)
+                  a_values:list, # the `a` values
+                  lam:float, pooling:str, batch_size:int, # soft-WPMI's lambda, pooling, images per forward
+                  calibrated:float|None=None, # the rule's `a` (`calibrated_a`), added to `a_values`
+                  reference:float=10, # the paired differences are taken from this `a`
+                  n_boot:int=2000, seed:int=0, # bootstrap resamples of the units, their seed
+                  cache=None, # a `Cache`, a folder, None (the default cache) or False (in memory)
+                 )->pd.DataFrame:
+    "Per model and `a` (ascending): `rule` ('calibrated', 'reference' or ''), `yardstick.quality_table`'s columns, and `diff` (label AUC minus the reference's) with `_low`/`_high`"
+    values = sorted(dict.fromkeys([*map(float, a_values), *([calibrated] if calibrated else []), float(reference)]))
+    rows = []
+    for name, net in nets.items():
+        A = extract(net, probe, [layer], 'mean', batch_size=batch_size, cache=cache)
+        ok = np.asarray(A.valid)
+        auc = yardstick.rank_auc(np.asarray(A[layer], np.float64)[ok], np.asarray(shares)[ok] > 0)
+        sc = {a: yardstick.score_labels(clip_dissect.describe_neurons(net, layer, probe, words, P=P, similarity='soft_wpmi', pooling=pooling,
+                                        batch_size=batch_size, cache=cache, **sim_kw('soft_wpmi', lam, a=a)), auc, words) for a in values}
+        for a in values:
+            q = yardstick.quality_table(sc[a].assign(model=name, a=a), n_boot, 0.95, seed, by=('model', 'layer', 'a')).iloc[0].to_dict()
+            d, lo, hi = bootstrap_mean(sc[a].label_auc.to_numpy(float) - sc[reference].label_auc.to_numpy(float), n_boot, 0.95, seed)
+            rule = 'calibrated' if calibrated and a == calibrated else 'reference' if a == reference else ''
+            rows.append(dict(q, rule=rule, diff=round(d, 4), diff_low=round(lo, 4), diff_high=round(hi, 4)))
+    out = pd.DataFrame(rows)
+    return out[['model', 'layer', 'a', 'rule'] + [c for c in out.columns if c not in ('model', 'layer', 'a', 'rule')]]
+
+# %% ../../nbs/dissection/43_study.ipynb #k1c81720
+def calibration(nets:dict, # model name -> model
+                probe, # the Broden probe set
+                words:list, # the concept set of `P`
+                P, # images x words, CLIP's cosines
+                a, # the template's `a`: a number or 'calibrated'
+                a_values, # the sensitivity's `a` values (`a_list`)
+                layer:str, # the sensitivity's layer
+                lam:float, pooling:str, batch_size:int, # soft-WPMI's lambda, pooling, images per forward
+                clip=None, # the CLIP (its `logit_scale` is the cross-check), or None
+                shares=None, # images x words, the oracle's shares: the presence AUCs and the sensitivity (None: neither)
+                n_boot:int=2000, seed:int=0, # bootstrap resamples of the units, their seed
+                stage=None, # a context manager factory per step name (`Run.stage`); default none
+                cache=None, # a `Cache`, a folder, None (the default cache) or False (in memory)
+               )->tuple:
+    "(the run's `a`, {'clip_calibration': `clip_calibration`, 'a_sensitivity': `a_sensitivity`, only with `shares`})"
+    stage = stage or (lambda name: contextlib.nullcontext())
+    a_run, scale = softmax_a(a, P), getattr(getattr(clip, 'model', None), 'logit_scale', None)
+    presence = None if shares is None else clip_presence(P, shares, words)
+    tabs = {'clip_calibration': clip_calibration(P, a_run, presence, None if scale is None else float(scale.detach().exp()))}
+    if shares is not None:
+        with stage('a sensitivity'):
+            tabs['a_sensitivity'] = a_sensitivity(nets, layer, probe, words, P, shares, a_list(a_values), lam, pooling, batch_size,
+                                                  calibrated_a(P), 10, n_boot, seed, cache)
+    return a_run, tabs
+
+def calibration_finding(tabs:dict, # `calibration`'s tables
+                       )->str:
+    "A few lines: the cosine range against the rule's, the `a` of the run, what the CLIP sees, label AUC per `a`"
+    c = tabs['clip_calibration'].set_index('quantity').value
+    lines = [f"CLIP cosines {c['cosine_min']:.3f} to {c['cosine_max']:.3f}; per image std {c['cosine_image_std']:.4f}, range {c['cosine_image_range']:.3f} "
+             f"(OpenAI CLIP, assumed: std {c['openai_image_std_estimate']:.3f}); a=10 gives a logit spread of {c['reference_logit_spread']:.2f} "
+             f"against the target {c['target_logit_spread']:.2f}; calibrated a = {c['calibrated_a']:g}"
+             + (f" (cross-check logit_scale / 10 = {c['a_from_logit_scale']:.2f})" if 'a_from_logit_scale' in c else '') + f"; the run uses a = {c['run_a']:g}"]
+    pres = [k for k in c.index if k.startswith('presence_auc_') and not k.endswith('_min')]
+    if pres: lines.append('CLIP presence AUC in the probe images: ' + ', '.join(f"{k[13:]} {c[k]:.3f} (min {c[k + '_min']:.3f})" for k in pres))
+    s = tabs.get('a_sensitivity')
+    for (m, l), g in ([] if s is None else s.groupby(['model', 'layer'], sort=False)):
+        lines.append(f'{m} {l} label AUC by a: ' + '; '.join(f"{r.a:g}{' (' + r.rule + ')' if r.rule else ''} {r.label_auc:.3f} [{r.label_auc_low:.3f}, {r.label_auc_high:.3f}]"
+                                                        + (f" vs 10 {r['diff']:+.3f} [{r.diff_low:+.3f}, {r.diff_high:+.3f}]" if r.rule != 'reference' else '')
+                                                        for _, r in g.iterrows()))
+    return '\n'.join(lines)

@@ -10,6 +10,7 @@ from importlib import metadata
 from pathlib import Path
 import pandas as pd, torch
 from ..core import results_dir, repo_root, jsonable
+from .output import quiet_open_clip, check_learned
 
 # %% auto #0
 __all__ = ['PACKAGES', 'NOT_RECORDED', 'package_versions', 'git_state', 'repo_path', 'host_info', 'Run', 'notebook_params',
@@ -77,7 +78,8 @@ class Run:
         self.dest = None if out_dir else results_dir()/experiment/name  # published here by `finish`
         self.dir = Path(out_dir) if out_dir else self.dest.with_name(f'.staging-{name}-{os.getpid()}-{time.time_ns() % 10**9}')
         self.dir.mkdir(parents=True, exist_ok=True)
-        self.stages, self.outputs, self._t0 = {}, [], time.time()
+        self.stages, self.outputs, self.warnings, self._t0 = {}, [], [], time.time()  # warnings: e.g. `output.check_learned`'s lines
+        quiet_open_clip()  # open_clip's spurious warning about the world CLIP is not part of the run's output
         self.started = time.strftime('%Y-%m-%dT%H:%M:%S%z')
         self._write_manifest(status='running')
 
@@ -118,6 +120,12 @@ class Run:
         "Write `obj` as `<name>.json`"
         p = self._out(name, 'json'); p.write_text(json.dumps(obj, indent=1, default=jsonable)); return p
 
+    def check_learned(self, models:dict, # name -> classifier, e.g. the zoo models a template chose
+                      bar:float=0.5, # `output.check_learned`'s rule: flag accuracy below chance + bar x (100% - chance)
+                     )->list:
+        "Print a warning for every model of `models` near chance (`output.check_learned`) and record it in the manifest; the lines"
+        return check_learned(models, self, bar)
+
     def stages_table(self)->pd.DataFrame:
         "One row per stage: `stage, seconds`, in the order the stages ran (the `stages` table every template writes)"
         return pd.DataFrame([dict(stage=k, seconds=v) for k, v in self.stages.items()], columns=['stage', 'seconds'])
@@ -126,7 +134,7 @@ class Run:
         "Everything known about the run so far"
         return dict(experiment=self.experiment, run=self.name, status=status, params=self.params, seed=self.seed,
                     started=self.started, ended=time.strftime('%Y-%m-%dT%H:%M:%S%z') if status != 'running' else None,
-                    wall_s=round(time.time() - self._t0, 3), stages_s=self.stages, outputs=sorted(self.outputs),
+                    wall_s=round(time.time() - self._t0, 3), stages_s=self.stages, outputs=sorted(self.outputs), warnings=self.warnings,
                     git=git_state(), versions=package_versions(), host=host_info(), argv=[repo_path(a) for a in sys.argv[:1]])
 
     def _write_manifest(self, status):

@@ -9,6 +9,7 @@ from pathlib import Path
 import nbformat, yaml
 from papermill.translators import PythonTranslator
 from ..core import repo_root, results_dir, check_choice, home_dir, cache_dir, data_dir
+from .output import quiet_open_clip, drop_spurious
 
 # %% auto #0
 __all__ = ['RESERVED', 'FIRST', 'read_params', 'experiments_dir', 'run_order', 'list_experiments', 'format_experiments',
@@ -268,7 +269,7 @@ class _Echo:
                  prefix:str, # e.g. 'world | '
                 ): self.stream, self.prefix, self.bol = stream, prefix, True
     def write(self, text:str):
-        out = []
+        text, out = drop_spurious(text), []  # what worker processes print reaches us as text: `output.drop_spurious`
         for piece in text.splitlines(keepends=True):
             if self.bol: out.append(self.prefix)
             out.append(piece); self.bol = piece.endswith(('\n', '\r'))
@@ -297,11 +298,15 @@ def _from(path, # a path
     try: return str(Path(path).relative_to(base))
     except ValueError: return str(path)
 
-def _relative_record(nb_path:Path, base:Path):
-    "The paths papermill recorded in the executed notebook's metadata, made relative to `base`"
+def _tidy_record(nb_path:Path, base:Path):
+    "The executed notebook with the paths papermill recorded in its metadata made relative to `base`, and open_clip's spurious warning dropped from its outputs"
     nb = nbformat.read(nb_path, as_version=4); meta = nb.metadata.get('papermill', {})
     for k in ('input_path', 'output_path'):
         if meta.get(k): meta[k] = _from(meta[k], base)
+    for c in nb.cells:
+        for o in c.get('outputs', []):
+            if o.get('output_type') == 'stream': o['text'] = drop_spurious(o['text'])
+        if 'outputs' in c: c['outputs'] = [o for o in c['outputs'] if o.get('output_type') != 'stream' or o['text']]
     nbformat.write(nb, nb_path)
 
 def check_run_name(run_name:str, # the run's name, a folder name under results/<experiment>/
@@ -339,7 +344,7 @@ def execute(exp:dict, # one experiment, from `list_experiments`
         echo = dict(stdout_file=_Echo('stdout', f'{name} | '), stderr_file=_Echo('stderr', f'{name} | ')) if progress else {}
         pm.execute_notebook(str(src), str(nb_out), parameters={**values, 'run_name': run_name, 'out_dir': _from(staging, base)},
                             kernel_name=kernel, progress_bar=False, cwd=str(base), kernel_manager_class=_kernel_manager(), **echo)
-        _relative_record(nb_out, base)
+        _tidy_record(nb_out, base)
     except KeyboardInterrupt as e:  # Ctrl-C, or SIGTERM through `Interrupted`: end the kernel, drop the unfinished run
         held = _signals(signal.SIG_IGN)  # a second Ctrl-C must not stop the clean-up half way
         try: _end_kernels(); shutil.rmtree(staging, ignore_errors=True); _quiet_loop()
@@ -500,6 +505,7 @@ def main(argv:list|None=None, # command-line arguments (default: `sys.argv[1:]`)
         )->int:
     "The `xai-study` command; returns the exit status"
     a = _parser().parse_args(argv)
+    quiet_open_clip()  # what this process builds (a sweep's prepare step) logs no spurious warning either
     held = {}  # during `run`, Ctrl-C and SIGTERM end the kernel and raise `Interrupted` (an ignored signal stays ignored)
     for s in (signal.SIGINT, signal.SIGTERM) if a.command == 'run' else ():
         if signal.getsignal(s) in (signal.SIG_DFL, signal.default_int_handler):

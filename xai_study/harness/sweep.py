@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from typing import Callable
 from pathlib import Path
 import numpy as np, pandas as pd, nbformat, yaml
-from ..core import results_dir, check_choice
+from ..core import results_dir, check_choice, bootstrap_mean
 from .runner import list_experiments, check_params, check_run_name, check_kernel, check_home, ExperimentFailed, execute
 
 # %% auto #0
 __all__ = ['split_values', 'read_grid', 'grid_points', 'point_names', 'sweep_spec', 'prepare_step', 'prepare', 'visible_gpus',
-           'run_point', 'Engine', 'make_executor', 'run_sweep', 'bootstrap_ci', 'summary_tables', 'over_seeds',
-           'write_summary', 'sweep_cli']
+           'run_point', 'Engine', 'make_executor', 'run_sweep', 'summary_tables', 'over_seeds', 'write_summary',
+           'sweep_cli']
 
 # %% ../../nbs/harness/92_sweep.ipynb #c005
 def split_values(text:str, # e.g. '0,1,2' or "{'a': 1, 'b': 2},{}"
@@ -310,17 +310,6 @@ def _run_on_slot(slots, per_run, *args):
     return run_point(*args, gpu_slot=slots[get_worker().address], gpus_per_run=per_run)
 
 # %% ../../nbs/harness/92_sweep.ipynb #c023
-def bootstrap_ci(x, # values (one per seed)
-                 level:float=0.95, # coverage
-                 n_boot:int=4000, # resamples
-                 seed:int=0, # resampling seed
-                )->tuple:
-    "Percentile-bootstrap interval (low, high) of the mean of `x`"
-    x = np.asarray(x, float); x = x[~np.isnan(x)]
-    if not len(x): return (np.nan, np.nan)
-    means = x[np.random.default_rng(seed).integers(0, len(x), (n_boot, len(x)))].mean(1)
-    return tuple(float(q) for q in np.quantile(means, [(1 - level) / 2, (1 + level) / 2]))
-
 def summary_tables(exp:dict, # one experiment
                    recs:list, # the sweep's point records (run, params, status)
                    root:Path, # results root
@@ -351,7 +340,8 @@ def over_seeds(table:pd.DataFrame, # a summary table
     for key, g in table.groupby(keys, sort=False) if keys else [((), table)]:
         key = key if isinstance(key, tuple) else (key,)
         for v in values:
-            x = g[v].astype(float).to_numpy(); lo, hi = bootstrap_ci(x)
+            x = g[v].astype(float).to_numpy(); done = x[~np.isnan(x)]  # a seed without the figure is left out of its interval
+            _, lo, hi = bootstrap_mean(done) if len(done) else (np.nan,) * 3
             rows.append(dict(zip(keys, key), figure=v, seeds=int(g[seed].nunique()), mean=x.mean(), std=x.std(ddof=1) if len(x) > 1 else np.nan,
                              min=x.min(), max=x.max(), ci_low=lo, ci_high=hi))
     return pd.DataFrame(rows)

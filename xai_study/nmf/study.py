@@ -5,7 +5,7 @@
 # %% ../../nbs/nmf/62_study.ipynb #n72584e9
 from __future__ import annotations
 import numpy as np, pandas as pd, torch
-from ..core import check_choice, split_names
+from ..core import check_choice, split_names, bootstrap_mean
 from ..cache import code_version
 from ..attr import layer as attribution
 from ..world import scene as world
@@ -14,8 +14,8 @@ from . import concepts as nmf
 
 # %% auto #0
 __all__ = ['CONTROLS', 'CONTROL_WORDS', 'check', 'check_params', 'attribution_options', 'attribution_version',
-           'check_object_model', 'probe_summary', 'layer_summary', 'per_class_table', 'objective_table',
-           'bootstrap_mean', 'gain_table', 'finding', 'strip_test_figure', 'gain_figure', 'layer_figures']
+           'check_object_model', 'probe_summary', 'layer_summary', 'per_class_table', 'objective_table', 'gain_table',
+           'finding', 'strip_test_figure', 'gain_figure', 'layer_figures']
 
 # %% ../../nbs/nmf/62_study.ipynb #nfb0b4dc
 def check(layers:str, # comma-separated layer names
@@ -117,19 +117,6 @@ def objective_table(found:dict, # layer -> `nmf.ClassConcepts`
     "Per layer and class: the images its basis was fitted on and the NMF objective of the fit"
     return pd.DataFrame([dict(model=model, layer=l, cls=names[c], images=n, nmf_objective=float(o))
                          for l, cc in found.items() for c, n, o in zip(cc.classes, cc.n_images, cc.objective)])
-
-# %% ../../nbs/nmf/62_study.ipynb #n101
-def bootstrap_mean(x, # values, one per class
-                   n_boot:int=4000, # resamples
-                   level:float=0.95, # coverage
-                   seed:int=0, # resampling seed
-                  )->tuple:
-    "(mean, low, high): the mean of `x` and its percentile-bootstrap interval, the values resampled with replacement"
-    x = np.asarray(x, float)
-    if not len(x) or np.isnan(x).any(): raise ValueError(f"bootstrap_mean needs values without NaN; got {len(x)} values, {int(np.isnan(x).sum())} NaN")
-    means = x[np.random.default_rng(seed).integers(0, len(x), (n_boot, len(x)))].mean(1)
-    lo, hi = np.quantile(means, [(1 - level) / 2, (1 + level) / 2])
-    return float(x.mean()), float(lo), float(hi)
 
 # %% ../../nbs/nmf/62_study.ipynb #n104
 CONTROLS = ('random_class_cell', 'random_cell', 'random')  # the strip test's controls, the like-for-like one first
