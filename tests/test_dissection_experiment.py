@@ -34,5 +34,7 @@ def test_dissection_small(tmp_path, run_cli):
     ceil = pd.read_csv(run/'netdissect_ceiling.csv')
     assert len(ceil) == 2 * 30 and (ceil.label == ceil.concept).all(), ceil[ceil.label != ceil.concept]
     assert len(pd.read_csv(run/'truth.csv')) == (292 + 264) * 30
+    cats = pd.read_csv(run/'category_shares.csv')  # seed 001's question, per method, with intervals
+    assert {'yardstick', 'oracle', 'clip'} <= set(cats.method) and (cats.share_low <= cats.share).all() and (cats.share <= cats.share_high).all(), cats
     for f in ['unique_concepts.csv', 'concept_categories.csv', 'agreement.csv', 'stages.csv', 'class_units.png', 'dissection.ipynb', 'netdissect_quantiles.csv']:
         assert (run/f).exists(), f

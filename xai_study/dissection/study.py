@@ -16,15 +16,16 @@ from . import clip_dissect, netdissect, yardstick
 from ..core import bootstrap_mean, check_choice, split_names
 
 # %% auto #0
-__all__ = ['DESCRIPTION_COLUMNS', 'OPENAI_LOGIT_SPREAD', 'check', 'check_number', 'quantile_list', 'check_params', 'sim_kw',
-           'oracle_P', 'zoo_keys', 'probe_sets', 'load_models', 'load_clip_model', 'inputs_line', 'map_layers',
-           'clip_dissect_units', 'netdissect_method', 'netdissect_units', 'descriptions', 'label_summary',
-           'unit_labels', 'netdissect_quantiles', 'informative', 'unique_concepts', 'concept_counts', 'concept_bars',
-           'concept_figures', 'concept_categories', 'category_summary', 'class_accuracy', 'drawable_phrases',
-           'open_concepts', 'class_units', 'class_unit_table', 'class_unit_heatmap', 'oracle_labels', 'agreement',
-           'yardstick_labels', 'yardstick_tables', 'yardstick_finding', 'cosine_spread', 'calibrated_a', 'check_a',
-           'softmax_a', 'a_list', 'clip_presence', 'clip_calibration', 'a_sensitivity', 'calibration',
-           'calibration_finding']
+__all__ = ['DESCRIPTION_COLUMNS', 'CATEGORY_METHODS', 'CATEGORY_GROUPS', 'OPENAI_LOGIT_SPREAD', 'check', 'check_number',
+           'number_list', 'quantile_list', 'check_params', 'sim_kw', 'oracle_P', 'zoo_keys', 'probe_sets',
+           'load_models', 'load_clip_model', 'inputs_line', 'map_layers', 'clip_dissect_units', 'netdissect_method',
+           'netdissect_units', 'descriptions', 'label_summary', 'unit_labels', 'netdissect_quantiles', 'informative',
+           'unique_concepts', 'concept_counts', 'concept_bars', 'concept_figures', 'concept_categories',
+           'category_summary', 'class_accuracy', 'drawable_phrases', 'open_concepts', 'class_units', 'class_unit_table',
+           'class_unit_heatmap', 'oracle_labels', 'agreement', 'yardstick_labels', 'yardstick_tables',
+           'yardstick_finding', 'label_category', 'category_labels', 'category_shares', 'category_verdicts',
+           'category_answer', 'cosine_spread', 'calibrated_a', 'check_a', 'softmax_a', 'a_list', 'clip_presence',
+           'clip_calibration', 'a_sensitivity', 'calibration', 'calibration_finding']
 
 # %% ../../nbs/dissection/43_study.ipynb #n12b2232
 def check(models:str, # comma-separated zoo or registry model names
@@ -58,17 +59,27 @@ def check_number(name:str, # the parameter, as the user types it after `-p`
 
 
 # %% ../../nbs/dissection/43_study.ipynb #6bab7ed6
+def number_list(name:str, # the parameter, as the user types it after `-p`
+                values, # '0.005,0.05' (the template's text), a number, or a list of numbers
+                what:str, # what the numbers are, for the message
+                example:str, # a valid value, for the message
+                **bounds, # `check_number`'s bounds of each number (lo, hi, above, below)
+               )->list:
+    "The numbers of a comma-separated parameter as floats, each checked by `check_number`; at least one"
+    items = split_names(values) if isinstance(values, str) else ([values] if np.isscalar(values) else list(values))
+    out = []
+    for v in items:
+        try: v = float(v)
+        except (TypeError, ValueError): pass
+        out.append(check_number(name, v, what, kind=float, **bounds))
+    if not out: raise ValueError(f"{name}={values!r}: -p {name} takes one or more numbers ({what}), e.g. {example}")
+    return out
+
 def quantile_list(quantiles, # '0.005,0.05' (the template's text), a number, or a list of numbers
                  )->list:
     "NetDissect's activation quantiles as floats, each in (0, 1); the first is the one the unit labels use"
-    items = split_names(quantiles) if isinstance(quantiles, str) else ([quantiles] if np.isscalar(quantiles) else list(quantiles))
-    out = []
-    for q in items:
-        try: v = float(q)
-        except (TypeError, ValueError): v = q
-        out.append(check_number('quantiles', v, "NetDissect's activation quantiles, comma-separated shares of the probe's activations", kind=float, above=0, below=1))
-    if not out: raise ValueError(f"quantiles={quantiles!r}: -p quantiles takes one or more numbers > 0 and < 1, e.g. 0.005,0.05")
-    return out
+    return number_list('quantiles', quantiles, "NetDissect's activation quantiles, comma-separated shares of the probe's activations", '0.005,0.05',
+                       above=0, below=1)
 
 def check_params(p:dict, # the template's parameters (`harness.results.notebook_params`)
                 )->tuple:
@@ -560,6 +571,102 @@ def yardstick_finding(quality:pd.DataFrame, # `yardstick_tables`'s quality
                      f"perfect detectors interpretable {int(c.interpretable.sum())}/{len(c)}")
     return '\n'.join(lines)
 
+# %% ../../nbs/dissection/43_study.ipynb #q43d0385
+CATEGORY_METHODS = ('yardstick', 'oracle', 'clip', 'netdissect')  # `category_labels`' methods, the yardstick (the judge) first
+CATEGORY_GROUPS = {'scene+region': ('scene', 'region'), 'color+object': ('color', 'object')}  # the seed's two claims: a scene model's kind of concept, an object model's
+
+def label_category(label:str, # a unit's label
+                  )->str:
+    "The label's category in the world's vocabulary (`world.CATEGORIES`): a class name ('colour shape') is an 'object'; anything else 'none'"
+    if label in world.OBJECT_CLASSES: return 'object'
+    return next((c for c in world.CATEGORIES if label in world.VOCABULARY[c]), 'none')
+
+# %% ../../nbs/dissection/43_study.ipynb #q74ff024
+def category_labels(desc:pd.DataFrame, # `descriptions` (NetDissect's rows with `ceiling_score`)
+                    labels:pd.DataFrame, # `yardstick_labels` (its rows with the oracle's `P`)
+                    truth:pd.DataFrame, # `yardstick_tables`' truth (each unit's best concept)
+                    similarity:str, # the run's similarity function: the oracle's labels are its
+                    nd_bar:float=0.2, # NetDissect: a unit counts when its IoU over its label's ceiling is at least this
+                   )->pd.DataFrame:
+    "`model, layer, unit, method, description, category`: each counted unit's label by every method of `CATEGORY_METHODS` (see above)"
+    cols, key = ['model', 'layer', 'unit', 'method', 'description'], ['model', 'layer', 'unit']
+    cd = desc[(desc.method == 'clip-dissect') & desc.informative.astype(bool)]
+    best = truth[truth.best.astype(bool)].rename(columns={'concept': 'description'}).assign(method='yardstick')
+    orc = labels[labels.method == f'clip-dissect {similarity} (oracle)'].assign(method='oracle')
+    nd = desc[desc.method == 'netdissect']
+    nd = nd[nd.ceiling_score >= nd_bar] if 'ceiling_score' in nd else nd.iloc[:0]
+    out = pd.concat([cd[key].merge(best[cols], on=key), cd[key].merge(orc[cols], on=key), cd.assign(method='clip')[cols],
+                     nd.assign(method='netdissect')[cols]], ignore_index=True)
+    return out.assign(category=out.description.map(label_category))
+
+# %% ../../nbs/dissection/43_study.ipynb #qb1f9217
+def category_shares(labels:pd.DataFrame, # `category_labels`: one row per unit and method, with its `category`
+                    n_boot:int=2000, # bootstrap resamples of the units
+                    seed:int=0, # resampling seed
+                    level:float=0.95, # the intervals' coverage
+                   )->pd.DataFrame:
+    "Per model, layer, method and category (the world's, then `CATEGORY_GROUPS`): `units`, the `share` of them labelled so, `share_low`/`share_high` over units"
+    cats, rows = {c: (c,) for c in world.CATEGORIES} | CATEGORY_GROUPS, []
+    for (m, l, meth), g in labels.groupby(['model', 'layer', 'method'], sort=False):
+        for c, members in cats.items():
+            mean, lo, hi = bootstrap_mean(g.category.isin(members).to_numpy(float), n_boot, level, seed)
+            rows.append(dict(model=m, layer=l, method=meth, category=c, units=len(g), share=round(mean, 4), share_low=round(lo, 4), share_high=round(hi, 4)))
+    return pd.DataFrame(rows)
+
+# %% ../../nbs/dissection/43_study.ipynb #q3c42f90
+def _model_named(models:list, word:str, given, arg:str)->str:
+    "The model `given`, or the one model whose name holds `word`"
+    if given is not None: return check_choice(given, models, arg)
+    hits = [m for m in models if word in m]
+    if len(hits) != 1: raise ValueError(f"{arg}: {len(hits)} of the models {models} have '{word}' in their name; pass {arg}= one of them")
+    return hits[0]
+
+def category_verdicts(shares:pd.DataFrame, # `category_shares`
+                      scene_model:str|None=None, # the scene-task model (default: the one model with 'scene' in its name)
+                      object_model:str|None=None, # the object-task model (default: the one with 'object' in its name)
+                     )->pd.DataFrame:
+    "Per layer, method and claim: the holder's and the other model's share with intervals, the `verdict` ('yes', 'no', 'unclear') and the yardstick's"
+    models = list(dict.fromkeys(shares.model))
+    sm, om = _model_named(models, 'scene', scene_model, 'scene_model'), _model_named(models, 'object', object_model, 'object_model')
+    s, rows = shares.set_index(['model', 'layer', 'method', 'category']), []
+    for l in dict.fromkeys(shares.layer):
+        for meth in dict.fromkeys(shares.method):
+            for cat, hold, other in [('scene+region', sm, om), ('color+object', om, sm)]:
+                a, b = (s.loc[(n, l, meth, cat)] if (n, l, meth, cat) in s.index else None for n in (hold, other))
+                if a is None and b is None: continue
+                row = dict(layer=l, method=meth, category=cat, holder=hold, other=other)
+                for who, r in (('holder', a), ('other', b)):
+                    row.update({f'{who}_{k}': (np.nan if r is None else r[k]) for k in ('units', 'share', 'share_low', 'share_high')})
+                row['verdict'] = ('unclear' if a is None or b is None else 'yes' if a.share_low > b.share_high
+                                  else 'no' if a.share_high < b.share_low else 'unclear')
+                rows.append(row)
+    v = pd.DataFrame(rows)
+    yard = v[v.method == 'yardstick'].set_index(['layer', 'category']).verdict.to_dict()
+    return v.assign(yardstick=[yard.get(k, 'unclear') for k in zip(v.layer, v.category)])
+
+# %% ../../nbs/dissection/43_study.ipynb #qe3a051a
+def category_answer(shares:pd.DataFrame, # `category_shares`
+                    scene_model:str|None=None, object_model:str|None=None, # as in `category_verdicts`
+                   )->str:
+    "One sentence per layer and method: does the scene model hold more scene and region labels, the object model more colour and object labels?"
+    models = list(dict.fromkeys(shares.model))
+    if scene_model is None and object_model is None and not all(any(w in m for m in models) for w in ('scene', 'object')):
+        return f"seed 001's question needs a scene model and an object model ('scene' and 'object' in their names); the run has {', '.join(models)}"
+    v = category_verdicts(shares, scene_model, object_model)
+    ci = lambda r, w: f"{r[w + '_share']:.1%} [{r[w + '_share_low']:.1%}, {r[w + '_share_high']:.1%}]"
+    def claim(r):
+        head = f"more {r['category']} labels in {r['holder']}?"
+        if np.isnan(r['holder_share']) or np.isnan(r['other_share']):
+            return f"{head} unclear (no units of {r['holder'] if np.isnan(r['holder_share']) else r['other']})"
+        return f"{head} {r['verdict']}{' (intervals overlap)' if r['verdict'] == 'unclear' else ''}: {ci(r, 'holder')} vs {r['other']} {ci(r, 'other')}"
+    lines = []
+    for (l, meth), g in v.groupby(['layer', 'method'], sort=False):
+        line = f"{l} {meth}: " + '; '.join(claim(r) for r in g.to_dict('records'))
+        if meth != 'yardstick' and (g.verdict != g.yardstick).any():
+            line += '; differs from the yardstick (' + ', '.join(f'{c} {y}' for c, y in zip(g.category, g.yardstick)) + '), which decides'
+        lines.append(line + '.')
+    return '\n'.join(lines)
+
 # %% ../../nbs/dissection/43_study.ipynb #k70e32e8
 OPENAI_LOGIT_SPREAD = 0.25  # a * mean per-image std of the cosines that CLIP-Dissect's a=10 gives OpenAI CLIP (10 x about 0.025; an estimate, not measured here)
 
@@ -594,14 +701,7 @@ def softmax_a(a, # a number > 0, or 'calibrated'
 def a_list(values, # '1,3,10' (the template's text), a number or a list of numbers
           )->list:
     "The sensitivity's `a` values as floats, each > 0"
-    items = split_names(values) if isinstance(values, str) else ([values] if np.isscalar(values) else list(values))
-    out = []
-    for v in items:
-        try: v = float(v)
-        except (TypeError, ValueError): pass
-        out.append(check_number('a_values', v, "soft-WPMI's softmax scales of the sensitivity, comma-separated", kind=float, above=0))
-    if not out: raise ValueError(f"a_values={values!r}: -p a_values takes one or more numbers > 0, e.g. 1,3,10,30,100")
-    return out
+    return number_list('a_values', values, "soft-WPMI's softmax scales of the sensitivity, comma-separated", '1,3,10,30,100', above=0)
 
 # %% ../../nbs/dissection/43_study.ipynb #k489f5c6
 def clip_presence(P, # images x concepts: CLIP's cosines
