@@ -242,6 +242,12 @@ def _label_box(probe, data_config:dict)->tuple:
     box = (round(t * sh / ih), round(b * sh / ih), round(l * sw / iw), round(r * sw / iw))
     return (sh, sw), box
 
+def _quantiles(quantile)->list:
+    "A quantile or a list of them, as a non-empty list of floats"
+    qs = [float(quantile)] if np.isscalar(quantile) else [float(q) for q in quantile]
+    if not qs: raise ValueError("quantile: pass a share such as 0.005, or a non-empty list of them")
+    return qs
+
 def netdissect(model, # a registry model or any module with `preprocess` and `data_config`
                layers, # layer name(s) with spatial maps, e.g. ['layer3', 'layer4']
                probe, # a `data.Broden` reader (pixel-level labels)
@@ -252,8 +258,7 @@ def netdissect(model, # a registry model or any module with `preprocess` and `da
                max_elements:int=2**24, # upsampled map values held at once
               )->pd.DataFrame:
     "NetDissect: per unit of each layer (and `quantile`) its best label per category and overall (IoU of thresholded maps with label masks)"
-    qs = [float(quantile)] if np.isscalar(quantile) else [float(q) for q in quantile]
-    if not qs: raise ValueError("quantile: pass a share such as 0.005, or a non-empty list of them")
+    qs = _quantiles(quantile)
     if not hasattr(probe, 'label_stacks'): raise ValueError(f"probe: netdissect needs pixel labels, a data.Broden reader; got {type(probe).__name__}")
     layers = [layers] if isinstance(layers, str) else list(layers)
     (sh, sw), (t, b, l, r) = _label_box(probe, model.data_config)
@@ -273,10 +278,11 @@ def netdissect(model, # a registry model or any module with `preprocess` and `da
         for layer, acc in accs.items(): acc.update(acts[layer][idx], labels=lab, annotated=ann[idx])
         prog(e)
     frames = []
-    for (layer, acc), (k, q) in ((la, kq) for la in accs.items() for kq in enumerate(qs)):
-        tab = netdissect_table(acc.result()[k], list(cons.name), list(cons.category), probe.categories, iou_threshold)
-        tab.insert(0, 'layer', layer); tab.insert(0, 'model', _model_name(model)); tab['quantile'] = q
-        frames.append(tab)
+    for layer, acc in accs.items():
+        for q, iou in zip(qs, acc.result()):
+            tab = netdissect_table(iou, list(cons.name), list(cons.category), probe.categories, iou_threshold)
+            tab.insert(0, 'layer', layer); tab.insert(0, 'model', _model_name(model)); tab['quantile'] = q
+            frames.append(tab)
     return pd.concat(frames, ignore_index=True)
 
 # %% ../../nbs/dissection/41_netdissect.ipynb #y9908d5d
@@ -305,7 +311,7 @@ def perfect_detectors(probe, # a `data.Broden` reader whose images share one lab
                      )->pd.DataFrame:
     "Per quantile and concept: its pixel `share`, its `ceiling` (a perfect detector's IoU), `expected` (min/max), and the detector's NetDissect `label`, `score`, `interpretable`"
     if not hasattr(probe, 'label_stacks'): raise ValueError(f"probe: perfect_detectors needs pixel labels, a data.Broden reader; got {type(probe).__name__}")
-    qs = [float(quantiles)] if np.isscalar(quantiles) else [float(q) for q in quantiles]
+    qs = _quantiles(quantiles)
     sizes = set(zip(probe.index['sh'].astype(int), probe.index['sw'].astype(int)))
     if len(sizes) != 1: raise ValueError(f"probe: its label maps come in {len(sizes)} sizes; perfect_detectors needs one (as the world's export has)")
     size, cons, ann = sizes.pop(), probe.concepts, probe.annotation_table()
@@ -314,10 +320,9 @@ def perfect_detectors(probe, # a `data.Broden` reader whose images share one lab
     acc = IoUAccumulator(np.stack([unit_thresholds(maps(), q, n_images=len(probe)) for q in qs]), numbers, cons.category, probe.categories)
     for k, (m, st) in enumerate(_planted_chunks(probe, numbers, size, batch_size, noise, seed)):
         acc.update(m, labels=st, annotated=ann[k * batch_size:k * batch_size + len(m)])
-    frames = []
+    frames, share = [], acc.area / (len(probe) * size[0] * size[1])
     for q, iou in zip(qs, acc.result()):
         tab = netdissect_table(iou, list(cons.name), list(cons.category), probe.categories, iou_threshold)
-        share = acc.area / (len(probe) * size[0] * size[1])
         frames.append(pd.DataFrame(dict(quantile=q, concept=list(cons.name), category=list(cons.category), share=share,
                                         ceiling=np.diag(iou), expected=expected_ceiling(share, q), label=tab.label,
                                         score=tab.score, interpretable=tab.interpretable)))

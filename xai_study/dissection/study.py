@@ -217,6 +217,7 @@ def netdissect_units(model, # a registry model
     return nd.rename(columns=dict(label='description', score='similarity'))
 
 # %% ../../nbs/dissection/43_study.ipynb #n06211db
+_CATEGORY_OF = {w: c for c in world.CATEGORIES for w in world.VOCABULARY[c]}  # each world word's category (no word is in two)
 DESCRIPTION_COLUMNS = ['model', 'layer', 'unit', 'method', 'description', 'similarity', 'concept_category', 'informative', 'bootstrap', 'noise_changed']
 
 def descriptions(frames:list, # CLIP-Dissect and NetDissect label tables, with `model` and `method` columns
@@ -224,8 +225,7 @@ def descriptions(frames:list, # CLIP-Dissect and NetDissect label tables, with `
                 )->pd.DataFrame:
     "One table of every unit's labels: the label's category, one `informative` column, NetDissect's IoU over its label's ceiling, `DESCRIPTION_COLUMNS` first"
     desc = pd.concat(frames, ignore_index=True)
-    cat_of = {w: c for c in world.CATEGORIES for w in world.VOCABULARY[c]}
-    desc['concept_category'] = desc.description.map(lambda s: cat_of.get(s, 'none'))
+    desc['concept_category'] = desc.description.map(lambda s: _CATEGORY_OF.get(s, 'none'))
     desc.loc[desc.method == 'clip-dissect', 'informative'] = desc.informative.fillna(True)
     nd = desc.method.str.startswith('netdissect')
     desc.loc[nd, 'informative'] = desc.interpretable
@@ -533,7 +533,6 @@ def yardstick_tables(nets:dict, # model name -> model
               cache=None, # a `Cache`, a folder, None (the default cache) or False (in memory)
              )->tuple:
     "(truth: per model, layer, unit and word its AUC, share correlation and best; quality: `yardstick.quality_table` of every method's labels)"
-    cat_of = {w: c for c in world.CATEGORIES for w in world.VOCABULARY[c]}
     extra = [d for d in dict.fromkeys(labels.description) if d not in words and len(d.split()) > 1 and set(d.split()) <= set(words)]
     S = np.concatenate([shares, clip_dissect.oracle_similarity(probe, extra, log=False)], 1) if extra else np.asarray(shares)
     K, truth, scores = len(words), [], []
@@ -544,7 +543,7 @@ def yardstick_tables(nets:dict, # model name -> model
             A = np.asarray(acts[l], np.float64)[ok]
             auc = yardstick.rank_auc(A, S[ok] > 0)
             rho = yardstick.share_rho(A, S[ok][:, :K])
-            truth.append(yardstick.truth_table(auc[:, :K], rho, words, [cat_of.get(w, 'none') for w in words]).assign(model=name, layer=l))
+            truth.append(yardstick.truth_table(auc[:, :K], rho, words, [_CATEGORY_OF.get(w, 'none') for w in words]).assign(model=name, layer=l))
             scores.append(yardstick.score_labels(labels[(labels.model == name) & (labels.layer == l)], auc, list(words) + extra, K))
     truth = pd.concat(truth, ignore_index=True)
     truth = truth[['model', 'layer'] + [c for c in truth.columns if c not in ('model', 'layer')]]
@@ -578,8 +577,7 @@ CATEGORY_GROUPS = {'scene+region': ('scene', 'region'), 'color+object': ('color'
 def label_category(label:str, # a unit's label
                   )->str:
     "The label's category in the world's vocabulary (`world.CATEGORIES`): a class name ('colour shape') is an 'object'; anything else 'none'"
-    if label in world.OBJECT_CLASSES: return 'object'
-    return next((c for c in world.CATEGORIES if label in world.VOCABULARY[c]), 'none')
+    return 'object' if label in world.OBJECT_CLASSES else _CATEGORY_OF.get(label, 'none')
 
 # %% ../../nbs/dissection/43_study.ipynb #q74ff024
 def category_labels(desc:pd.DataFrame, # `descriptions` (NetDissect's rows with `ceiling_score`)
@@ -711,8 +709,7 @@ def clip_presence(P, # images x concepts: CLIP's cosines
     "Per concept: `concept, category, images` (showing it) and `auc`, the AUC of its CLIP cosine for its presence"
     Y = np.asarray(shares) > 0
     auc = np.array([yardstick.rank_auc(np.asarray(P)[:, [j]], Y[:, [j]])[0, 0] for j in range(len(words))])
-    cat_of = {w: c for c in world.CATEGORIES for w in world.VOCABULARY[c]}
-    return pd.DataFrame(dict(concept=list(words), category=[cat_of.get(w, 'none') for w in words], images=Y.sum(0), auc=auc.round(4)))
+    return pd.DataFrame(dict(concept=list(words), category=[_CATEGORY_OF.get(w, 'none') for w in words], images=Y.sum(0), auc=auc.round(4)))
 
 # %% ../../nbs/dissection/43_study.ipynb #kbd6741a
 def clip_calibration(P, # images x concepts: CLIP's cosines over the run's concept set
