@@ -54,3 +54,8 @@ def family_home(tmp_path_factory):
     "One home for the families' end-to-end tests, so the tiny zoo is trained once for all of them: (base folder, `run`)"
     base = tmp_path_factory.mktemp('families')
     return base, cli(base)
+
+def pytest_collection_modifyitems(config, items):
+    "Under `pytest -n` (pytest-xdist, `make test`), the tests that share `family_home` run on one worker, so the tiny zoo is still trained once"
+    for item in items:
+        if 'family_home' in getattr(item, 'fixturenames', ()): item.add_marker(pytest.mark.xdist_group('families'))
