@@ -10,7 +10,7 @@ from ..world import scene as world, phrases
 from .text import _words_key
 
 # %% auto #0
-__all__ = ['WorldProposer', 'world_proposer']
+__all__ = ['WorldProposer', 'world_proposer', 'world_phrases', 'RandomProposer']
 
 # %% ../../nbs/comparison/54_proposer.ipynb #c028
 _ORDER = ('color', 'texture', 'object', 'region', 'scene')
@@ -131,3 +131,28 @@ class WorldProposer:
 def world_proposer(**kwargs)->WorldProposer:
     "The world's proposer (see `WorldProposer` for the settings)"
     return WorldProposer(**kwargs)
+
+# %% ../../nbs/comparison/54_proposer.ipynb #pr0cand
+def world_phrases(max_words:int=3, # longest phrase (the search's 1-3 words)
+                 )->list:
+    "Every world phrase of 1..`max_words` words, one word per slot, that the parser accepts (canonical order, shortest first)"
+    words, out = [(c, w) for c in _ORDER for w in world.VOCABULARY[c]], []
+    for n in range(1, max_words + 1):
+        for combo in itertools.combinations(words, n):
+            slots = [_part_of(c, w) for c, w in combo]
+            if len(set(slots)) == n and _parts(t := _text(list(combo))) is not None: out.append(t)
+    return out
+
+class RandomProposer:
+    "A control proposer: a candidate phrase not yet tried, drawn uniformly with the search's generator"
+    def __init__(self, phrases=None, # the candidates (default `world_phrases()`)
+                ):
+        self.phrases = list(phrases) if phrases is not None else world_phrases()
+    def __call__(self, history:list, # (concept, score), best first (unused: the control reads no score)
+                 tried:list, # concepts already tried (never proposed again)
+                 rng:np.random.Generator, # the search's generator for this unit
+                )->str:
+        seen = {_words_key(t) for t in tried}
+        left = [p for p in self.phrases if _words_key(p) not in seen]
+        return left[int(rng.integers(len(left)))] if left else ''
+    def __repr__(self): return f'RandomProposer({len(self.phrases)} phrases)'

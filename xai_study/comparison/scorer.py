@@ -17,7 +17,7 @@ from .text import normalize_concept
 
 # %% auto #0
 __all__ = ['CONTROL_STREAM', 'HELDOUT_STREAM', 'CONTROL_POLICIES', 'PhraseGenerator', 'phrase_generator', 'world_controls',
-           'layer_activations', 'ConceptScorer', 'score_concept', 'make_scorer']
+           'layer_activations', 'word_embedding', 'ConceptScorer', 'score_concept', 'make_scorer']
 
 # %% ../../nbs/comparison/53_scorer.ipynb #c016
 CONTROL_STREAM, HELDOUT_STREAM = 31, 32  # world streams of the search's control images and of the held-out ones
@@ -76,6 +76,17 @@ def layer_activations(model:nn.Module, # a registry model (with `geometry`, `nor
     got = layer_outputs(model, images, name, keep, batch_size, forward=lambda b: predict(model, b, batch_size=batch_size))
     return np.concatenate([a.float().cpu().numpy() for _, a in got]) if got else np.zeros((0, 0), np.float32)
 
+# %% ../../nbs/comparison/53_scorer.ipynb #sc0wemb
+def word_embedding(texts, # concepts (strings)
+                   dim:int=1 << 14, # hashed dimensions (the world's 30 words fall into distinct ones; tested below)
+                  )->np.ndarray:
+    "Bag of the words a concept shows (a world scene also shows its two regions), hashed and L2-normalised `[n, dim]`: cosine = shared words"
+    out = np.zeros((len(texts), dim))
+    for i, t in enumerate(texts):
+        words = normalize_concept(t).split()
+        for w in set(words + [r for w in words for r in world.SCENES.get(w, ())]): out[i, zlib.crc32(w.encode()) % dim] = 1.0
+    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+
 # %% ../../nbs/comparison/53_scorer.ipynb #n0ca827f
 def _as_controls(controls)->dict:
     if isinstance(controls, np.ndarray): controls = dict(images=controls)
@@ -98,7 +109,7 @@ class ConceptScorer:
                  seed:int=0, # seed of the concept images (image i of a concept is drawn with (seed, i))
                  policy:str='fixed', # one of CONTROL_POLICIES
                  classes=None, # the predefined concepts (default `model.classes`, then controls['classes']); targets index them
-                 text_encoder=None, # for policy 'class': `texts -> [n, D]` L2-normalised text embeddings
+                 text_encoder=None, # for policy 'class': `texts -> [n, D]` L2-normalised text embeddings (default `word_embedding`)
                  pooling:str='mean', # how a unit's map becomes one number ('mean' over space, 'max', 'cls')
                  cache=None, # a `Cache`, a folder, None (the default cache) or False (memory only)
                  batch_size:int=64, # images per forward
@@ -110,10 +121,10 @@ class ConceptScorer:
         self.controls, self.n_images, self.seed, self.policy, self.pooling = _as_controls(controls), int(n_images), int(seed), policy, pooling
         self.classes = list(classes if classes is not None else getattr(model, 'classes', None) or self.controls.get('classes') or [])
         self._targets = 'target' in self.controls and list(self.controls.get('classes') or self.classes) == self.classes
-        self.text_encoder, self.batch_size, self.cache = text_encoder, batch_size, resolve_cache(cache)
-        if policy == 'class' and (text_encoder is None or not self._targets or not self.classes):
-            raise ValueError("policy='class' draws a control class per concept: pass text_encoder= (texts -> [n, D]) and controls with "
-                             "'target' (and 'classes') of the scorer's classes")
+        self.text_encoder, self.batch_size, self.cache = text_encoder or word_embedding, batch_size, resolve_cache(cache)
+        if policy == 'class' and (not self._targets or not self.classes):
+            raise ValueError("policy='class' draws a control class per concept: pass controls with 'target' (and 'classes') of the "
+                             "scorer's classes (e.g. `world_controls(task)`), or policy='fixed'")
         if policy == 'generated' and not callable(getattr(generator, 'controls', None)):
             raise ValueError("policy='generated' needs generator.controls(concept, n, seed) (e.g. `phrase_generator()`); use policy='fixed'")
         self._acts, self._scores, self._ctrl, self._layout, self._gen_id, self._fixed = Memo(), Memo(), Memo(), None, None, None
@@ -245,6 +256,7 @@ def make_scorer(model:nn.Module, # a registry model
                 metric:str='auc', # default metric
                 n_images:int=5, # images per concept
                 seed:int=0, # image seed
+                policy:str='class', # `CONTROL_POLICIES`: the LINE paper's 'class' (needs controls with targets); 'fixed' for the whole set
                 **kwargs, # more `ConceptScorer` settings
                )->ConceptScorer:
     "A `ConceptScorer` with the world's defaults filled in for a world classifier"
@@ -256,4 +268,4 @@ def make_scorer(model:nn.Module, # a registry model
     if controls is None:
         controls = world_controls(task or 'object', size=model.data_config['input_size'][-1])
         if task is None: controls = dict(images=controls['images'])  # targets of another task's classes would mislead
-    return ConceptScorer(model, layer, generator, controls, metric, n_images, seed, **kwargs)
+    return ConceptScorer(model, layer, generator, controls, metric, n_images, seed, policy, **kwargs)

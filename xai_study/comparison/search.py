@@ -7,24 +7,48 @@ from __future__ import annotations
 import json
 from pathlib import Path
 import numpy as np, pandas as pd, torch.nn as nn
-from ..core import Progress, jsonable
+from ..core import Progress, jsonable, check_choice
 from ..world import scene as world
 from .metrics import METRICS
-from .text import normalize_concept, concept_type, clean_proposal, world_vocabulary, _words_key
+from .text import normalize_concept, concept_type, CONCEPT_TYPES, clean_proposal, world_vocabulary, _words_key
 from .planted import planted_model, planted_kind
 from .scorer import ConceptScorer, make_scorer, phrase_generator, world_controls, HELDOUT_STREAM, _world_task
 from .proposer import world_proposer, _parts, _shown
 
 # %% auto #0
-__all__ = ['PLANTED_PAIRS', 'explain_units', 'explain_neuron', 'final_labels', 'implies', 'expect_bar', 'planted_check',
-           'save_run', 'get_final_concepts', 'compare_methods', 'concept_type_counts', 'generated_share',
-           'best_predefined', 'heldout_scores']
+__all__ = ['HISTORY_UPDATES', 'PLANTED_PAIRS', 'PLANTED_HELDOUT', 'PLANTED_HELDOUT_SEED', 'explain_units', 'explain_neuron',
+           'final_labels', 'implies', 'expect_bar', 'planted_check', 'save_run', 'get_final_concepts',
+           'compare_methods', 'concept_type_counts', 'generated_share', 'best_predefined', 'heldout_scores']
 
 # %% ../../nbs/comparison/55_search.ipynb #n5060d3b
 def _ranked(hist:dict)->list:
     "History entries (concept, score) best first; NaN last; ties by arrival"
     key = lambda kv: (-(kv[1][0] if np.isfinite(kv[1][0]) else -np.inf), kv[1][1])
     return [(c, s) for c, (s, _) in sorted(hist.items(), key=key)]
+
+HISTORY_UPDATES = ('line', 'line_random', 'better')  # the LINE paper's two updates (a proposal always enters), and keep-if-better
+
+def _offer(hist:dict, # concept -> (score, arrival), updated in place
+           concept:str, score:float, # the new entry
+           n:int, # its arrival number
+           size:int, # the history's size
+           update:str='line', # one of HISTORY_UPDATES
+           rng=None, # draws the evicted entry for 'line_random'
+          )->bool:
+    "Enter `concept` into the history by `update`; whether it entered"
+    if len(hist) >= size:
+        r = _ranked(hist)
+        if update == 'better':
+            if not (score > r[-1][1] or (np.isfinite(score) and not np.isfinite(r[-1][1]))): return False
+            out = r[-1][0]
+        elif update == 'line': out = r[-1][0]
+        else:  # LINE's random eviction: weight max - score, so the best never leaves (NaN scores leave first)
+            s = np.array([x if np.isfinite(x) else -np.inf for _, x in r]); fin = np.isfinite(s)
+            w = np.where(fin, s.max(initial=-np.inf, where=fin) - s, 0.0) if fin.all() else (~fin).astype(float)
+            out = r[int(rng.choice(len(r), p=w / w.sum()))][0] if w.sum() > 0 else r[-1][0]
+        del hist[out]
+    hist[concept] = (score, n)
+    return True
 
 def _best(hist:dict, tie_tol:float)->tuple:
     r = _ranked(hist)
@@ -41,20 +65,21 @@ def explain_units(model:nn.Module, # a registry model (ignored when `scorer` is 
                   iterations:int=10, # proposal iterations (the original's 10), then one summary iteration
                   history_size:int=10, # concepts kept in the history
                   n_images:int=5, # images per concept
-                  policy:str='fixed', # one of CONTROL_POLICIES
+                  policy:str='class', # one of CONTROL_POLICIES: the LINE paper's 'class' (one dissimilar class per concept) or 'fixed'
                   seed:int=0, # seeds the image draws (images seed..seed+n-1), the random classes and the proposer
                   n_best:int=5, # initial classes: those with the highest mean activation
                   n_random:int=5, # initial classes drawn at random among the rest
                   summary:bool=True, # one last iteration proposing from the top `summary_top` only
                   summary_top:int=3, # history entries the summary iteration sees
                   vocabulary=None, # allowed concepts (see `clean_proposal`); default `world_vocabulary` for the world proposer
-                  tie_tol:float=0.0, # scores within this of the best count as tied; the fewest words wins
+                  tie_tol:float=0.02, # scores within this of the best count as tied; the fewest words wins (0: the best score as it is)
+                  history_update:str='line', # one of HISTORY_UPDATES: the LINE paper's ('line': the proposal enters, the worst leaves) or 'better'
                   scorer:ConceptScorer|None=None, # a scorer to share (its caches serve every metric and unit)
                   progress:bool=True, # print progress of long searches
                   **kwargs, # `make_scorer` settings when no scorer is given (generator, controls, cache, text_encoder, ...)
                  )->pd.DataFrame:
     "Search a label for each unit; returns every step: `model, layer, unit, metric, iteration, kind, raw, concept, score, kept, reason, best_concept, best_score`"
-    METRICS.get(metric)
+    METRICS.get(metric); check_choice(history_update, HISTORY_UPDATES, 'history_update')
     if scorer is None: scorer = make_scorer(model, layer, metric=metric, n_images=n_images, seed=seed, policy=policy, **kwargs)
     if proposer is None: proposer, vocabulary = world_proposer(), vocabulary or world_vocabulary
     units = [int(u) for u in np.atleast_1d(units)]
@@ -71,13 +96,10 @@ def explain_units(model:nn.Module, # a registry model (ignored when `scorer` is 
         rows.append(dict(model=mid, layer=scorer.layer, unit=u, metric=metric, iteration=it, kind=kind, raw=raw, concept=concept,
                          score=score, kept=kept, reason=reason, best_concept=b[0], best_score=b[1]))
     def offer(u, concept, score):
-        h = st[u]['hist']; st[u]['tried'].append(concept)
-        if len(h) >= history_size:
-            worst = _ranked(h)[-1]
-            if not (score > worst[1] or (np.isfinite(score) and not np.isfinite(worst[1]))): return False
-            del h[worst[0]]
-        h[concept] = (score, st[u]['n']); st[u]['n'] += 1
-        return True
+        st[u]['tried'].append(concept)
+        kept = _offer(st[u]['hist'], concept, score, st[u]['n'], history_size, history_update, st[u]['rng'])
+        st[u]['n'] += kept
+        return kept
     init = {}
     for u in units:
         order = np.argsort(-means[:, u], kind='stable')
@@ -155,6 +177,9 @@ _SINGLE_WORDS = [w for c in world.CATEGORIES for w in world.VOCABULARY[c]]
 PLANTED_PAIRS = [('red', 'water'), ('blue', 'grass'), ('yellow', 'water'), ('purple', 'sand'), ('orange', 'grass'), ('green', 'water'),
                  ('red', 'striped'), ('yellow', 'striped'), ('purple', 'striped'), ('green', 'striped'),
                  ('circle', 'water'), ('circle', 'grass')]  # the slow check's units: 6 colour x ground, 4 colour x texture, 2 shape x ground
+PLANTED_HELDOUT = [('blue', 'water'), ('red', 'grass'), ('yellow', 'sand'), ('green', 'grass'), ('orange', 'water'), ('purple', 'grass'),
+                   ('red', 'sand'), ('green', 'sand'), ('blue', 'striped'), ('orange', 'striped'), ('circle', 'sand'), ('yellow', 'grass')]
+PLANTED_HELDOUT_SEED = 100  # the held-out set: compositions the proposer was not tuned on, searched with another seed
 
 def planted_check(pairs, # planted pairs (see `PlantedUnits`)
                   seed:int=0, # search seed
@@ -248,20 +273,21 @@ def compare_methods(ours, # the `get_final_concepts` table, or a `steps.csv` or 
 def concept_type_counts(df:pd.DataFrame, # `get_final_concepts` (or `final_labels`) table
                         by=('model', 'layer', 'metric'), # grouping columns
                        )->pd.DataFrame:
-    "Counts of predefined and generated labels per group"
+    "Counts of each label type (`CONCEPT_TYPES`: predefined, class + modifier, generated) per group"
     by = list(by)
     t = df.groupby(by + ['concept_type']).size().unstack('concept_type', fill_value=0)
-    for c in ('predefined', 'generated'):
+    for c in CONCEPT_TYPES:
         if c not in t: t[c] = 0
-    t = t[['predefined', 'generated']]; t.columns.name = None
+    t = t[list(CONCEPT_TYPES)]; t.columns.name = None
     return t.assign(total=t.sum(1)).reset_index()
 
 def generated_share(df:pd.DataFrame, # `get_final_concepts` table
                     by=('model', 'layer'), # grouping columns
                    )->pd.DataFrame:
-    "Share of generated (new) labels per group, with the number of labels"
-    return (df.assign(g=df.concept_type.eq('generated')).groupby(list(by)).g.agg(['mean', 'size'])
-              .rename(columns={'mean': 'share_generated', 'size': 'n'}).reset_index())
+    "Per group the share of generated labels (naming no class), of class names with modifiers, and of new labels (both), with the number of labels"
+    d = df.assign(g=df.concept_type.eq('generated'), m=df.concept_type.eq('class + modifier'), new=df.concept_type.ne('predefined'))
+    return (d.groupby(list(by)).agg(share_generated=('g', 'mean'), share_class_modifier=('m', 'mean'), share_new=('new', 'mean'), n=('g', 'size'))
+              .reset_index())
 
 # %% ../../nbs/comparison/55_search.ipynb #c045
 def best_predefined(scorer:ConceptScorer, # the search's scorer
@@ -283,13 +309,14 @@ def heldout_scores(model:nn.Module, # a registry model
                    seed:int=1000, # their seed (the search uses 0..n-1)
                    controls=None, # default: a fresh world control set (`HELDOUT_STREAM`)
                    vocabulary=None, # labels the generator can draw (default `world_vocabulary` for the world generator)
+                   policy:str='fixed', # the judge's controls: the whole fresh control set, the same for every label and method
                    **kwargs, # `make_scorer` settings (generator, cache, policy, ...)
                   )->pd.DataFrame:
     "Each label scored on fresh images with every metric: the `labels` rows plus one column per metric and `note`"
     task = _world_task(model)
     if controls is None: controls = world_controls(task or 'object', stream=HELDOUT_STREAM, size=model.data_config['input_size'][-1])
     if vocabulary is None and kwargs.get('generator') is None: vocabulary = world_vocabulary
-    sc = make_scorer(model, layer, controls=controls, n_images=n_images, seed=seed, **kwargs)
+    sc = make_scorer(model, layer, controls=controls, n_images=n_images, seed=seed, policy=policy, **kwargs)
     lab = labels.rename(columns=dict(neuron='unit')).reset_index(drop=True)
     def ok(c):
         if not isinstance(c, str) or not c.strip(): return 'no label'

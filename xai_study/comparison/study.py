@@ -5,28 +5,33 @@
 # %% ../../nbs/comparison/57_study.ipynb #n040f14b
 from __future__ import annotations
 import numpy as np, pandas as pd, matplotlib.pyplot as plt, seaborn as sns
-from ..core import check_choice, split_names
+from ..core import check_choice, split_names, bootstrap_mean
 from ..cache import code_version
 from ..models.registry import layer_shapes, final_layer
+from ..attr.activations import extract
 from ..world import zoo
-from ..dissection import clip_dissect as dissect
+from ..dissection import clip_dissect as dissect, yardstick
 from ..dissection.study import check_number
 from . import scorer, search
 from .metrics import METRICS
+from .proposer import world_phrases, RandomProposer
 
 # %% auto #0
-__all__ = ['check', 'check_params', 'zoo_keys', 'similarity_version', 'pick_units', 'search_layers', 'classes', 'final_concepts',
-           'save_runs', 'type_tables', 'plot_types', 'clip_dissect', 'versus', 'heldout_labels', 'heldout', 'boot_mean',
-           'heldout_gain', 'plot_heldout']
+__all__ = ['LEARNED_BAR', 'REFERENCES', 'PLANTED_BAR', 'check', 'check_params', 'zoo_keys', 'similarity_version', 'pick_units',
+           'search_layers', 'classes', 'final_concepts', 'save_runs', 'type_tables', 'plot_types', 'clip_dissect',
+           'versus', 'heldout_labels', 'label_table', 'heldout_table', 'heldout', 'learned', 'control_labels',
+           'yardstick_scores', 'unit_gains', 'plot_heldout', 'judge', 'planted', 'planted_shares']
 
 # %% ../../nbs/comparison/57_study.ipynb #n207f5f3
 def check(metrics:list, # search and held-out metric names (`METRICS`)
           similarity:str, # CLIP-Dissect's similarity function (`clip_dissect.CONCEPT_SIMILARITIES`)
           policy:str, # control policy (`scorer.CONTROL_POLICIES`)
+          history_update:str='line', # the search's history update (`search.HISTORY_UPDATES`)
          ):
-    "Fail on an unknown metric, similarity or policy, before any work"
+    "Fail on an unknown metric, similarity, policy or history update, before any work"
     for m in metrics: METRICS.get(m)
     dissect.CONCEPT_SIMILARITIES.get(similarity); check_choice(policy, scorer.CONTROL_POLICIES, 'policy')
+    check_choice(history_update, search.HISTORY_UPDATES, 'history_update')
 
 # %% ../../nbs/comparison/57_study.ipynb #e36211d8
 def check_params(p:dict, # the template's parameters (`harness.results.notebook_params`)
@@ -43,9 +48,9 @@ def check_params(p:dict, # the template's parameters (`harness.results.notebook_
                     ('n_boot', 'bootstrap resamples of the gain intervals'), ('batch_size', 'images per forward')]:
         check_number(k, p[k], what, lo=1)
     lists = [split_names(p[k]) for k in ('late_models', 'final_models', 'metrics', 'heldout_metrics')]
-    check(lists[2] + lists[3], p['similarity'], p['policy'])
+    check(lists[2] + lists[3], p['similarity'], p['policy'], p['history_update']); check_choice(p['control_policy'], scorer.CONTROL_POLICIES, 'control_policy')
+    check_number('tie_tol', p['tie_tol'], 'score difference within which the fewest words win', lo=0, kind=float)
     return tuple(lists)
-
 
 # %% ../../nbs/comparison/57_study.ipynb #n1daa879
 def zoo_keys(models:list, # zoo names
@@ -87,21 +92,28 @@ def search_layers(nets:dict, # name -> registry model
                   iterations:int=10, # proposal rounds, then one summary round
                   history_size:int=10, # concepts kept in a unit's history
                   n_images:int=5, # images drawn per concept
-                  policy:str='fixed', # control images (`scorer.CONTROL_POLICIES`)
+                  policy:str='class', # control images (`scorer.CONTROL_POLICIES`): the LINE paper's 'class', or 'fixed'
                   seed:int=0, # the search's seed
                   n_best:int=5, # initial classes that activate the unit most
                   n_random:int=5, # and random classes
                   batch_size:int=128, # images per forward
+                  history_update:str='line', # `search.HISTORY_UPDATES`: the LINE paper's ('line') or keep-if-better ('better')
+                  tie_tol:float=0.02, # the fewest words win among labels within this of the best
+                  proposer=None, # `proposer(history, tried, rng)` (default the world's; `RandomProposer()` for the control)
+                  scorers:dict|None=None, # scorers to reuse by `(model, layer)` (a control at the main search's settings)
                   **kwargs, # more `scorer.make_scorer` settings (controls, cache, ...)
                  )->tuple:
     "Every step of every search (`search.explain_units`' table), and the scorers by `(model, layer)`"
-    steps, scorers = [], {}
+    steps, scorers = [], dict(scorers or {})
     for n, layer, units in targets:
-        sc = scorers[n, layer] = scorer.make_scorer(nets[n], layer, n_images=n_images, seed=seed, policy=policy, batch_size=batch_size, **kwargs)
+        if (n, layer) not in scorers:
+            scorers[n, layer] = scorer.make_scorer(nets[n], layer, n_images=n_images, seed=seed, policy=policy, batch_size=batch_size, **kwargs)
+        sc = scorers[n, layer]
         k = min(n_best, len(nets[n].classes)); r = min(n_random, len(nets[n].classes) - k)
         for m in metrics:
-            steps.append(search.explain_units(nets[n], layer, units, metric=m, iterations=iterations, history_size=history_size,
-                                                n_images=n_images, policy=policy, seed=seed, scorer=sc, n_best=k, n_random=r))
+            steps.append(search.explain_units(nets[n], layer, units, proposer=proposer, metric=m, iterations=iterations, history_size=history_size,
+                                              n_images=n_images, seed=seed, scorer=sc, n_best=k, n_random=r, tie_tol=tie_tol,
+                                              history_update=history_update))
     steps = pd.concat(steps, ignore_index=True)
     steps['model'] = steps.model.map({nets[n].model_id.split('@')[0]: n for n in nets})
     return steps, scorers
@@ -135,7 +147,7 @@ def plot_types(ours:pd.DataFrame, # from `final_concepts`
               ):
     "Counts of predefined and generated labels, one panel per model"
     g = sns.catplot(data=ours, x='metric', hue='concept_type', col='model', kind='count', height=2.6, aspect=0.9,
-                    hue_order=['predefined', 'generated'], col_wrap=4)
+                    hue_order=list(search.CONCEPT_TYPES), col_wrap=4)
     g.set_titles('{col_name}'); g.figure.suptitle('label types per model and metric', y=1.02, fontsize=10)
     return g.figure
 
@@ -147,10 +159,11 @@ def clip_dissect(nets:dict, # name -> registry model
                  similarity:str='soft_wpmi', # `clip_dissect.CONCEPT_SIMILARITIES` name
                  lam:float=1.0, # soft_wpmi's lambda
                  batch_size:int=128, # images per forward
+                 concepts=None, # CLIP-Dissect's candidates (default `world_phrases()`: every phrase the search can reach, class names among them)
                 )->pd.DataFrame:
     "CLIP-Dissect's description of each searched unit: `clip_dissect.describe_neurons`' table with `model`"
     kw = dict(lam=lam) if similarity == 'soft_wpmi' else {}
-    return pd.concat([dissect.describe_neurons(nets[n], layer, probe, 'world', clip=clip, similarity=similarity, batch_size=batch_size, **kw)
+    return pd.concat([dissect.describe_neurons(nets[n], layer, probe, concepts or world_phrases(), clip=clip, similarity=similarity, batch_size=batch_size, **kw)
                       .assign(model=n).pipe(lambda d: d[d.unit.isin(units)]) for n, layer, units in targets], ignore_index=True)
 
 def versus(ours:pd.DataFrame, # from `final_concepts`
@@ -172,6 +185,36 @@ def heldout_labels(ours:pd.DataFrame, # the search's labels of one model, layer 
                      ignore_index=True)
 
 # %% ../../nbs/comparison/57_study.ipynb #ne9f2442
+def label_table(targets:list, # `(model, layer, units)` from `pick_units`
+                scorers:dict, # the search's scorers by `(model, layer)` (from `search_layers`)
+                ours:pd.DataFrame, # from `final_concepts`
+                cd:pd.DataFrame, # from `clip_dissect`
+                metrics:list, # search metrics
+               )->pd.DataFrame:
+    "Every label to judge: `model, layer, neuron, metric, method, concept` for the search, CLIP-Dissect and the best class name"
+    rows = []
+    for n, layer, units in targets:
+        cdl = cd[(cd.model == n) & (cd.layer == layer)]
+        for m in metrics:
+            bp = search.best_predefined(scorers[n, layer], units, m)
+            lab = heldout_labels(ours[(ours.model == n) & (ours.layer == layer) & (ours.metric == m)], cdl, bp)
+            rows.append(lab.rename(columns=dict(unit='neuron')).assign(model=n, layer=layer, metric=m))
+    return pd.concat(rows, ignore_index=True)[['model', 'layer', 'neuron', 'metric', 'method', 'concept']]
+
+def heldout_table(nets:dict, # name -> registry model
+                  labels:pd.DataFrame, # `model, layer, neuron, metric, method, concept` (`label_table`, `control_labels`)
+                  heldout_metrics:list, # metrics of the held-out scores (`METRICS`)
+                  n_images:int=20, # fresh images per label
+                  seed:int=1000, # their seed
+                  batch_size:int=128, # images per forward
+                  **kwargs, # more `search.heldout_scores` settings (controls, cache, ...)
+                 )->pd.DataFrame:
+    "Every label's held-out scores (one scorer per model and layer): `labels` with `<heldout_metrics>, note`"
+    out = [search.heldout_scores(nets[n], layer, g.rename(columns=dict(neuron='unit')), metrics=heldout_metrics, n_images=n_images, seed=seed,
+                                 batch_size=batch_size, **kwargs).rename(columns=dict(unit='neuron'))
+           for (n, layer), g in labels.groupby(['model', 'layer'], sort=False)]
+    return pd.concat(out, ignore_index=True)[[*labels.columns, *heldout_metrics, 'note']]
+
 def heldout(nets:dict, # name -> registry model
             targets:list, # `(model, layer, units)` from `pick_units`
             scorers:dict, # the search's scorers by `(model, layer)` (from `search_layers`)
@@ -185,53 +228,137 @@ def heldout(nets:dict, # name -> registry model
             **kwargs, # more `search.heldout_scores` settings (controls, cache, ...)
            )->pd.DataFrame:
     "Every label's held-out scores: `model, layer, neuron, metric, method, concept, <heldout_metrics>, note`"
-    rows = []
-    for n, layer, units in targets:
-        cdl = cd[(cd.model == n) & (cd.layer == layer)]
-        for m in metrics:
-            bp = search.best_predefined(scorers[n, layer], units, m)
-            lab = heldout_labels(ours[(ours.model == n) & (ours.layer == layer) & (ours.metric == m)], cdl, bp)
-            h = search.heldout_scores(nets[n], layer, lab, metrics=heldout_metrics, n_images=n_images, seed=seed, batch_size=batch_size, **kwargs)
-            rows.append(h.assign(model=n, layer=layer, metric=m))
-    held = pd.concat(rows, ignore_index=True).rename(columns=dict(unit='neuron'))
-    return held[['model', 'layer', 'neuron', 'metric', 'method', 'concept', *heldout_metrics, 'note']]
+    return heldout_table(nets, label_table(targets, scorers, ours, cd, metrics), heldout_metrics, n_images, seed, batch_size, **kwargs)
 
-# %% ../../nbs/comparison/57_study.ipynb #n61489a9
-def boot_mean(x, # values, one per unit (NaN left out)
-              n:int=2000, # bootstrap resamples
-              seed:int=0, # their seed
-             )->tuple:
-    "Mean of `x` and a 95% percentile bootstrap interval (resampling units); NaNs for no values"
-    x = np.asarray(x, float); x = x[np.isfinite(x)]
-    if not len(x): return np.nan, np.nan, np.nan
-    b = np.random.default_rng(seed).choice(x, (n, len(x))).mean(1)
-    return x.mean(), *np.quantile(b, [0.025, 0.975])
+# %% ../../nbs/comparison/57_study.ipynb #s57ctl
+LEARNED_BAR = 0.5  # held-out (test) accuracy a model needs for the headline rows and figures (the issue's bar)
+
+def learned(nets:dict, # name -> registry model (zoo models carry `metrics['test_acc']`)
+            bar:float=LEARNED_BAR, # the accuracy bar
+           )->dict:
+    "name -> whether the model reaches `bar` held-out accuracy (a model without an accuracy, e.g. a planted one, counts as learned)"
+    return {n: float((getattr(m, 'metrics', None) or {}).get('test_acc', 1.0)) >= bar for n, m in nets.items()}
+
+def control_labels(nets:dict, # name -> registry model
+                   targets:list, # `(model, layer, units)` from `pick_units`
+                   scorers:dict, # the main search's scorers (the random proposer shares them)
+                   metric:str, # the controls' search metric (the first search metric)
+                   control_policy:str='fixed', # the other control policy (`scorer.CONTROL_POLICIES`)
+                   **kwargs, # the main search's settings (`search_layers`: iterations, history_size, n_images, seed, ...)
+                  )->tuple:
+    "(labels `model, layer, neuron, metric, method, concept` of 'random phrase' and 'search (<policy>)', their steps with `method`)"
+    rnd, _ = search_layers(nets, targets, [metric], proposer=RandomProposer(), scorers=scorers, **kwargs)
+    other, _ = search_layers(nets, targets, [metric], **{**kwargs, 'policy': control_policy})
+    steps = pd.concat([rnd.assign(method='random phrase'), other.assign(method=f'search ({control_policy})')], ignore_index=True)
+    labs = [final_concepts(s, nets).assign(method=m) for m, s in steps.groupby('method', sort=False)]
+    return pd.concat(labs, ignore_index=True)[['model', 'layer', 'neuron', 'metric', 'method', 'concept']], steps
+
+# %% ../../nbs/comparison/57_study.ipynb #s57ya
+def yardstick_scores(nets:dict, # name -> registry model
+                     labels:pd.DataFrame, # `model, layer, neuron, metric, method, concept`
+                     probe, # the Broden probe set (`data.Broden`): its pixel labels are the truth
+                     batch_size:int=128, # images per forward
+                     cache=None, # a `Cache`, a folder, None (the default cache) or False (in memory)
+                    )->pd.DataFrame:
+    "`labels` with the yardstick's `label_auc` (0.5 for no label), `best_concept` and `best_auc` (`yardstick.score_labels`)"
+    words = dissect.concept_set('world')
+    lab = labels[labels.concept.notna()]
+    extra = sorted({c for c in lab.concept if c not in words})
+    S = dissect.oracle_similarity(probe, words + extra, log=False) > 0
+    out = []
+    for (n, layer), g in lab.groupby(['model', 'layer'], sort=False):
+        acts = extract(nets[n], probe, [layer], 'mean', batch_size=batch_size, cache=cache)
+        ok = np.asarray(acts.valid)
+        auc = yardstick.rank_auc(np.asarray(acts[layer], np.float64)[ok], S[ok])
+        out.append(yardstick.score_labels(g.rename(columns=dict(neuron='unit', concept='description')), auc, words + extra, len(words)))
+    return pd.concat(out, ignore_index=True).rename(columns=dict(unit='neuron', description='concept'))
 
 # %% ../../nbs/comparison/57_study.ipynb #n9e87711
-def heldout_gain(held:pd.DataFrame, # from `heldout`
-                 metric:str='auc', # the held-out metric compared
-                 n_boot:int=2000, # bootstrap resamples
-                 seed:int=0, # their seed
-                )->pd.DataFrame:
-    "Search minus best predefined and minus CLIP-Dissect: `model, layer, metric, reference, units, search, ref_score, gain, ci_low, ci_high`"
-    wide = held.pivot_table(index=['model', 'layer', 'metric', 'neuron'], columns='method', values=metric).reset_index()
-    gain = []
-    for (n, layer, m), g in [*wide.groupby(['model', 'layer', 'metric']), (('all', 'all', 'all'), wide)]:
-        for ref in ('best predefined', 'clip-dissect'):
-            mean, lo, hi = boot_mean(g['search'] - g[ref], n_boot, seed)
-            gain.append(dict(model=n, layer=layer, metric=m, reference=ref, units=len(g), search=g['search'].mean(), ref_score=g[ref].mean(),
-                             gain=mean, ci_low=lo, ci_high=hi))
-    return pd.DataFrame(gain).round(4)
+REFERENCES = ('clip-dissect', 'best predefined', 'random phrase')  # what the search's label is compared with (and the other policy's search)
+
+def unit_gains(scores:pd.DataFrame, # `model, layer, neuron, metric, method` and the score column
+               value:str, # the score column, e.g. 'auc' (held-out) or 'label_auc' (yardstick)
+               judge:str, # the judge's name, for the table
+               learned_models:dict|None=None, # name -> learned (`learned`); None: every model learned
+               references=None, # methods compared with 'search' (default `REFERENCES` and any 'search (<policy>)' present)
+               n_boot:int=2000, # bootstrap resamples of the units
+               seed:int=0, # their seed
+              )->pd.DataFrame:
+    "`judge, model, layer, learned, reference, units, search, ref_score, gain, ci_low, ci_high`: the gain by unit, per model and layer and over all learned models"
+    wide = scores.pivot_table(index=['model', 'layer', 'neuron', 'metric'], columns='method', values=value).reset_index()
+    refs = [r for r in (references or [*REFERENCES, *sorted(m for m in wide.columns if str(m).startswith('search ('))]) if r in wide]
+    ok, rows = learned_models or {}, []
+    for ref in refs:
+        d = wide.assign(s=wide['search'], r=wide[ref], diff=wide['search'] - wide[ref]).dropna(subset=['diff'])
+        per = d.groupby(['model', 'layer', 'neuron'])[['s', 'r', 'diff']].mean().reset_index()  # one value per unit
+        per['learned'] = per.model.map(lambda m: ok.get(m, True))
+        for (n, layer), g in [*per.groupby(['model', 'layer'], sort=False), (('all learned', 'all'), per[per.learned])]:
+            if not len(g): continue
+            mean, lo, hi = bootstrap_mean(g['diff'].to_numpy(float), n_boot, 0.95, seed)
+            rows.append(dict(judge=judge, model=n, layer=layer, learned=bool(g.learned.all()), reference=ref, units=len(g), search=g.s.mean(),
+                             ref_score=g.r.mean(), gain=mean, ci_low=lo, ci_high=hi))
+    return pd.DataFrame(rows).round(4)
 
 # %% ../../nbs/comparison/57_study.ipynb #n896758b
-def plot_heldout(held:pd.DataFrame, # from `heldout`
-                 metric:str='auc', # the held-out metric shown
-                 seed:int=0, # seed of the bootstrap behind the error bars (the figure is the same at every run)
+def plot_heldout(gain:pd.DataFrame, # from `unit_gains` (both judges)
                 ):
-    "Mean held-out score per model and method, with 95% bootstrap intervals over the labels"
-    fig, ax = plt.subplots(figsize=(9, 3.2))
-    sns.barplot(data=held, x='model', y=metric, hue='method', hue_order=['search', 'best predefined', 'clip-dissect'], errorbar=('ci', 95), seed=seed, ax=ax)
-    ax.set_ylabel(f'held-out {metric.upper()}'); ax.set_xlabel(''); ax.set_ylim(0, 1); ax.legend(fontsize=8, loc='lower right')
-    ax.set_title(f'Held-out {metric.upper()} of each method\'s labels (bars: 95% bootstrap interval of the mean over labels)', fontsize=9)
+    "The gain by unit of the search's label over each reference, per learned model and layer and judge, with 95% bootstrap intervals over units"
+    g = gain[gain.learned & (gain.model != 'all learned')].assign(where=lambda d: d.model + ' ' + d.layer)
+    judges, refs = list(dict.fromkeys(g.judge)), list(dict.fromkeys(g.reference))
+    fig, axes = plt.subplots(1, len(judges), figsize=(4.2 * len(judges) + 2.2, 3.4), sharey=True, squeeze=False)
+    for ax, j in zip(axes[0], judges):
+        d = g[g.judge == j]; places = list(dict.fromkeys(d['where'])); w = 0.8 / max(len(refs), 1)
+        for k, r in enumerate(refs):
+            e = d[d.reference == r].set_index('where').reindex(places); x = np.arange(len(places)) + (k - (len(refs) - 1) / 2) * w
+            ax.bar(x, e.gain, w, label=r, color=sns.color_palette()[k])
+            ax.errorbar(x, e.gain, [e.gain - e.ci_low, e.ci_high - e.gain], fmt='none', ecolor='black', capsize=2, lw=0.8)
+        ax.axhline(0, color='grey', lw=0.8); ax.set_xticks(range(len(places)), places, rotation=20, ha='right', fontsize=8)
+        ax.set_title(f'judge: {j}', fontsize=9); ax.set_xlabel('model and layer')
+    axes[0][0].set_ylabel("gain of the search's label (AUC)")
+    fig.legend(*axes[0][0].get_legend_handles_labels(), title='reference', loc='center left', bbox_to_anchor=(1.0, 0.5), fontsize=8, title_fontsize=8)
+    fig.suptitle("Search label minus reference label, mean over units (learned models)", fontsize=10)
+    fig.text(0.5, -0.04, 'Error bars: 95% bootstrap interval over units (a unit\'s gain is averaged over the search metrics). '
+             'Models below 50% held-out accuracy are reported apart, in heldout_gain.csv.', ha='center', fontsize=7.5)
     fig.tight_layout()
     return fig
+
+# %% ../../nbs/comparison/57_study.ipynb #s57judge
+def judge(nets:dict, targets:list, scorers:dict, # models, `(model, layer, units)` and the search's scorers (`search_layers`)
+          ours:pd.DataFrame, cd:pd.DataFrame, # the search's labels (`final_concepts`) and CLIP-Dissect's (`clip_dissect`)
+          probe, # the Broden probe set (the yardstick's truth)
+          metrics:list, heldout_metrics:list, # search metrics, held-out metrics (the first is the gains' score)
+          learned_models:dict, # name -> learned (`learned`)
+          control_policy:str='fixed', # the control search's policy
+          heldout_images:int=20, heldout_seed:int=1000, # fresh images per label and their seed
+          n_boot:int=2000, # bootstrap resamples of the units
+          **kw, # the main search's settings (`search_layers`; its `seed` is the bootstrap's seed too)
+         )->dict:
+    "Every judged table by its name: `heldout`, `heldout_controls`, `yardstick`, `control_steps`, `heldout_gain` (both judges)"
+    labels = label_table(targets, scorers, ours, cd, metrics)
+    ctl, ctl_steps = control_labels(nets, targets, scorers, metrics[0], control_policy, **kw)
+    bs = kw.get('batch_size', 128)
+    held, held_ctl = (heldout_table(nets, l, heldout_metrics, heldout_images, heldout_seed, bs) for l in (labels, ctl))
+    yard = yardstick_scores(nets, pd.concat([labels, ctl], ignore_index=True), probe, bs)
+    gain = pd.concat([unit_gains(pd.concat([held, held_ctl]), heldout_metrics[0], 'held-out (search metric)', learned_models, n_boot=n_boot, seed=kw.get('seed', 0)),
+                      unit_gains(yard, 'label_auc', 'yardstick', learned_models, n_boot=n_boot, seed=kw.get('seed', 0))], ignore_index=True)
+    return dict(heldout=held, heldout_controls=held_ctl, yardstick=yard, control_steps=ctl_steps, heldout_gain=gain)
+
+# %% ../../nbs/comparison/57_study.ipynb #s57pl
+PLANTED_BAR = 0.9  # the issue's bar for planted compositions
+
+def planted(seed:int=0, # the tuned set's search seed
+            heldout_seed:int=search.PLANTED_HELDOUT_SEED, # the held-out set's
+            n_controls:int=360, # fixed control images of the check
+            **kwargs, # more `search.planted_check` settings
+           )->pd.DataFrame:
+    "`search.planted_check` rows of the tuned and the held-out planted sets, with `set` and `seed`"
+    sets = [('tuned', search.PLANTED_PAIRS, seed), ('held-out', search.PLANTED_HELDOUT, heldout_seed)]
+    return pd.concat([search.planted_check(pairs, seed=s, n_controls=n_controls, progress=False, **kwargs).assign(set=name, seed=s)
+                      for name, pairs, s in sets], ignore_index=True)
+
+def planted_shares(pl:pd.DataFrame, # from `planted`
+                   bar:float=PLANTED_BAR, # the bar
+                  )->pd.DataFrame:
+    "Per set: `set, units, found, meets, bar, met` (shares of units)"
+    t = pl.groupby('set', sort=False).agg(units=('meets', 'size'), found=('found', 'mean'), meets=('meets', 'mean')).reset_index()
+    return t.assign(bar=bar, met=t.meets >= bar).round(4)

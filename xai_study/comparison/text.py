@@ -8,7 +8,7 @@ import re
 from ..world import phrases
 
 # %% auto #0
-__all__ = ['normalize_concept', 'concept_type', 'clean_proposal', 'world_vocabulary']
+__all__ = ['CONCEPT_TYPES', 'normalize_concept', 'concept_type', 'clean_proposal', 'world_vocabulary']
 
 # %% ../../nbs/comparison/51_text.ipynb #c013
 def normalize_concept(text:str, # a concept or a class name
@@ -16,11 +16,15 @@ def normalize_concept(text:str, # a concept or a class name
     "Lower case, underscores as spaces, single spaces"
     return ' '.join(str(text).replace('_', ' ').lower().split())
 
+CONCEPT_TYPES = ('predefined', 'class + modifier', 'generated')  # the label types, in the order tables show them
+
 def concept_type(concept:str, # a label
                  classes, # the class names (the predefined concepts)
                 )->str:
-    "'predefined' if `concept` is exactly a class name (underscores read as spaces), else 'generated'"
-    return 'predefined' if normalize_concept(concept) in {normalize_concept(c) for c in classes} else 'generated'
+    "'predefined' if `concept` is exactly a class name (underscores read as spaces), 'class + modifier' if it holds a class name's words and more, else 'generated'"
+    words, names = set(normalize_concept(concept).split()), {normalize_concept(c) for c in classes}
+    if normalize_concept(concept) in names: return 'predefined'
+    return 'class + modifier' if any(set(n.split()) < words for n in names) else 'generated'
 
 # %% ../../nbs/comparison/51_text.ipynb #n9dc757f
 def _words_key(concept:str)->tuple: return tuple(sorted(normalize_concept(concept).split()))

@@ -4,19 +4,21 @@
 
 # %% ../../nbs/harness/93_docs.ipynb #c004
 from __future__ import annotations
-import configparser, html, json, os, re, shutil, subprocess, sys, tempfile, time
+import ast, configparser, html, importlib, json, os, queue, re, select, shutil, signal, subprocess, sys, tempfile, time, traceback
 from html.parser import HTMLParser
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from ..core import repo_root, results_dir
 
 # %% auto #0
 __all__ = ['SITE_CSS', 'ASSET_TYPES', 'CHROMIUM_FLAGS', 'Page', 'module_name', 'module_href', 'read_manifest', 'run_notebook',
-           'latest_run', 'site_plan', 'process_nb', 'cell_directives', 'clean_nb', 'embed_local_images', 'nb_html',
-           'nav_html', 'page_html', 'run_info_html', 'list_runs', 'results_html', 'build_docs', 'find_chromium',
-           'browse', 'check_site', 'readme_text', 'write_readme']
+           'latest_run', 'site_plan', 'doc_eval', 'process_nb', 'warm_up', 'DocWorkers', 'cell_directives',
+           'collapse_progress', 'clean_nb', 'embed_local_images', 'nb_html', 'nav_html', 'page_html', 'run_info_html',
+           'list_runs', 'results_html', 'findings_module', 'findings_html', 'family_findings', 'build_docs',
+           'find_chromium', 'browse', 'check_site', 'docs_evidence', 'readme_text', 'write_readme']
 
 # %% ../../nbs/harness/93_docs.ipynb #c006
 @dataclass
@@ -96,7 +98,7 @@ def site_plan(nbs:str|Path, # the notebooks folder
               results:str|Path|None=None, # results root (default `core.results_dir()`)
               order:list|None=None, # package folders in sidebar order (default: settings.ini's `doc_sidebar`); others follow by their first notebook's number
              )->list:
-    "The site's pages: home, one per numbered notebook (top-level ones first, then package by package), one per experiment template, and the results index"
+    "The site's pages: home, one per numbered notebook (top-level ones first, then package by package), one per experiment template (in the packages' order), and the results index"
     nbs = Path(nbs)
     if order is None: order = _settings(nbs).get('doc_sidebar', '').split()
     pkgs = _library_nbs(nbs)
@@ -112,35 +114,150 @@ def site_plan(nbs:str|Path, # the notebooks folder
             if href in seen: raise ValueError(f"notebooks {seen[href]} and {f.relative_to(nbs)} would both become {href}; rename one")
             seen[href] = f.relative_to(nbs)
             pages.append(Page('module', href[:-len('.html')].replace('/', '.'), href, f, package=pkg))
-    for f in sorted((nbs/'experiments').glob('*.ipynb')):
+    for f in sorted((nbs/'experiments').glob('*.ipynb'), key=lambda f: (rank.get(f.stem, len(rank)), f.stem)):  # families in data-path order
         if not f.stem.startswith(('.', '_')):
             pages.append(Page('experiment', f.stem, f'experiments/{f.stem}.html', f, latest_run(f.stem, results)))
     pages.append(Page('results', 'results', 'results.html'))
     return pages
 
 # %% ../../nbs/harness/93_docs.ipynb #c014
-_PROC_SCRIPT = """import sys
-from execnb.nbio import read_nb, write_nb
-from nbdev.processors import FilterDefaults
-nb = read_nb(sys.argv[1]); FilterDefaults()(nb); write_nb(nb, sys.argv[2])"""
+_DOC_DIRECTIVES = {'export', 'exports', 'exporti', 'exec_doc'}
+
+def doc_eval(cell, # a cell of a notebook being processed by nbdev (it carries `directives_`)
+            )->bool:
+    "Whether the docs build runs `cell`: exported cells, cells of imports only and `show_doc` calls, never a `slow` cell"
+    from nbdev.processors import _do_eval, _show_docs
+    if not _do_eval(cell) or 'slow' in cell.directives_: return False
+    if cell.directives_.keys() & _DOC_DIRECTIVES: return True
+    trees = cell.parsed_()
+    return all(isinstance(t, (ast.Import, ast.ImportFrom)) for t in trees) or bool(_show_docs(trees))
+
+def _doc_filter():
+    "nbdev's `FilterDefaults` whose `exec_show_docs` runs only the cells `doc_eval` accepts"
+    from nbdev.processors import FilterDefaults, exec_show_docs
+    class exec_doc_cells(exec_show_docs):
+        def __call__(self, cell):
+            if doc_eval(cell): super().__call__(cell)
+    exec_doc_cells.__name__ = 'exec_show_docs'  # `skip_procs = exec_show_docs` in settings.ini still skips it
+    class DocFilter(FilterDefaults):
+        def base_procs(self): return [exec_doc_cells if p is exec_show_docs else p for p in super().base_procs()]
+    return DocFilter()
 
 def process_nb(src:str|Path, # a library notebook
                dst:str|Path, # where to write the processed notebook
-               timeout:float=900, # seconds before giving up
               )->Path:
-    "Run nbdev's docs processors on `src` in a fresh Python and write the result to `dst`"
-    src, dst = Path(src).resolve(), Path(dst)
-    root = repo_root(src.parent) or repo_root()
-    env = {**os.environ, 'IN_TEST': '1', 'PYTHONPATH': os.pathsep.join(filter(None, [str(root or ''), os.environ.get('PYTHONPATH')]))}
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    r = subprocess.run([sys.executable, '-c', _PROC_SCRIPT, str(src), str(dst.resolve())], cwd=src.parent, env=env,
-                       capture_output=True, text=True, timeout=timeout)
-    if r.returncode:
-        hint = ("\nnbdev runs the exported cells and every cell that imports something to document the notebook; the "
-                "cell named above failed when run on its own: keep imports in cells of their own (nbdev FAQ), "
-                "or mark the cell `#| eval: false`.") if 'Error in notebook' in r.stderr or ' in cell ' in r.stderr else ''
-        raise RuntimeError(f"nbdev could not process {src.name} (fix the notebook, then rebuild):\n{r.stderr[-4000:]}{hint}")
-    return dst
+    "Run nbdev's docs processors on `src` in this Python (`build_docs` runs it in a fresh fork, `DocWorkers`) and write the result to `dst`"
+    from execnb.nbio import read_nb, write_nb
+    nb = read_nb(src); _doc_filter()(nb)
+    Path(dst).parent.mkdir(parents=True, exist_ok=True); write_nb(nb, dst)
+    return Path(dst)
+
+# %% ../../nbs/harness/93_docs.ipynb #w001
+_MODULE = 'xai_study.harness.docs'  # the module the workers import (this one)
+# what the library's notebooks import (about 12 s in all, torch's and timm's imports the most): once per worker, not per notebook
+_PRELOAD = ('numpy', 'pandas', 'matplotlib.pyplot', 'PIL.Image', 'torch', 'torchvision', 'timm', 'open_clip', 'captum.attr',
+            'scipy.stats', 'sklearn.metrics')
+_START_S = 300  # seconds a worker may take to start (its imports)
+
+_SERVER = r"""
+import json, os, sys, traceback, importlib
+reply = os.fdopen(os.dup(1), 'w'); os.dup2(2, 1)  # replies on their own pipe; whatever else prints goes to the worker's log
+sys.path[:0] = json.loads(sys.argv[1])
+docs = importlib.import_module(sys.argv[2]); docs.warm_up(json.loads(sys.argv[3]))
+print('ready', file=reply, flush=True)
+for line in sys.stdin:
+    fn, args, log, cwd = json.loads(line)
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644); os.dup2(fd, 1); os.dup2(fd, 2)
+            os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+            os.chdir(cwd); getattr(docs, fn)(*args); code = 0
+        except BaseException: traceback.print_exc()
+        finally:
+            try: sys.stdout.flush(); sys.stderr.flush()
+            finally: os._exit(code)
+    print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]), file=reply, flush=True)
+"""
+
+def warm_up(preload:list=_PRELOAD, # more modules to import (those missing are skipped)
+           ):
+    "Import what every docs job needs, once per worker before it forks: nbdev's processors, nbconvert's exporter, `preload`"
+    import execnb.nbio, execnb.shell, nbdev.processors, nbdev.showdoc
+    nb_html(dict(cells=[dict(cell_type='markdown', metadata={}, source='$x$ *warm*')]))
+    for m in preload:
+        try: importlib.import_module(m)
+        except ImportError: pass
+
+class DocWorkers:
+    "Long-lived Pythons that import nbdev, nbconvert and this module once and run each job in a fresh fork"
+    def __init__(self, n:int=2, # jobs at once
+                 paths:list=(), # folders put first on the workers' `sys.path` (the project's root)
+                 timeout:float=900, # seconds one job may take; past it its worker is killed (and restarts)
+                 preload:list=_PRELOAD, # modules each worker imports once, before its first job
+                ):
+        if not hasattr(os, 'fork'): raise RuntimeError("DocWorkers needs os.fork (Linux or macOS)")
+        if n < 1: raise ValueError(f"n={n}: pass at least 1 worker")
+        lib = str(Path(importlib.import_module(_MODULE.split('.')[0]).__file__).resolve().parents[1])
+        self.paths, self.timeout, self.preload = [str(Path(p).resolve()) for p in paths] + [lib], timeout, list(preload)
+        self.dir, self.idle, self.procs, self.jobs = Path(tempfile.mkdtemp(prefix='xai_docs_w_')), queue.Queue(), [], 0
+        for _ in range(n): self.idle.put(None)  # a worker starts on its first job
+
+    def _start(self):
+        env = {**os.environ, 'IN_TEST': '1', 'MPLBACKEND': 'Agg', 'PYTHONPATH': os.pathsep.join(
+               filter(None, [*self.paths, os.environ.get('PYTHONPATH')]))}
+        log = open(self.dir/f'worker{len(self.procs)}.log', 'w')
+        p = subprocess.Popen([sys.executable, '-c', _SERVER, json.dumps(self.paths), _MODULE, json.dumps(self.preload)], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=log, text=True, start_new_session=True, env=env)
+        p.log = Path(log.name); log.close(); self.procs.append(p)
+        if self._reply(p, _START_S) != 'ready':  # the imports take seconds: they do not count against a job's timeout
+            err = p.log.read_text()[-3000:]; self._kill(p)
+            raise RuntimeError(f"a docs worker did not start within {_START_S} s:\n{err}")
+        return p
+
+    def _reply(self, p, timeout):
+        "The worker's next line, '' if it died, None after `timeout` seconds"
+        return p.stdout.readline().strip() if select.select([p.stdout], [], [], timeout)[0] else None
+
+    def _kill(self, p):
+        try: os.killpg(p.pid, signal.SIGKILL)
+        except ProcessLookupError: pass
+        p.wait()
+
+    def run(self, fn:str, # a function of this module, run as `fn(*args)` in a fork of a free worker
+            *args, # its arguments (JSON values or paths)
+            cwd:str|Path='.', # the job's working directory
+           )->str:
+        "What the job printed; raises RuntimeError with that (the traceback) when it fails, TimeoutError past `timeout`"
+        p = self.idle.get(); self.jobs += 1
+        log = self.dir/f'job{self.jobs}.log'
+        try:
+            if p is None or p.poll() is not None: p = self._start()
+            p.stdin.write(json.dumps([fn, [str(a) if isinstance(a, Path) else a for a in args], str(log), str(Path(cwd).resolve())]) + '\n')
+            p.stdin.flush()
+            code = self._reply(p, self.timeout)
+            if code is None:
+                self._kill(p); p = None
+                raise TimeoutError(f"{fn}{tuple(args)} took more than timeout={self.timeout} s; its worker was killed")
+            if not code:
+                err = p.log.read_text()[-3000:]; self._kill(p); p = None
+                raise RuntimeError(f"a docs worker died before it finished {fn}{tuple(args)}:\n{err}")
+            out = log.read_text() if log.exists() else ''
+            if code != '0': raise RuntimeError(out[-4000:] or f'{fn} failed (exit {code})')
+            return out
+        finally: self.idle.put(p)
+
+    def close(self):
+        "End the workers and remove their logs"
+        for p in self.procs:
+            if p.poll() is None:
+                p.stdin.close()
+                try: p.wait(timeout=10)
+                except subprocess.TimeoutExpired: self._kill(p)
+        shutil.rmtree(self.dir, ignore_errors=True)
+    def __enter__(self): return self
+    def __exit__(self, *exc): self.close()
 
 # %% ../../nbs/harness/93_docs.ipynb #c016
 _re_directive = re.compile(r'^\s*#\|\s*([\w-]+):?\s*(.*?)\s*$')
@@ -173,15 +290,30 @@ def _pandoc_links(md:str)->str:
     md = re.sub(r'^[ \t]*' + _re_attr_link.pattern + r'[ \t]*$', block, md, flags=re.MULTILINE)
     return _re_attr_link.sub(r'[\1](\2)', md)
 
+_re_progress = re.compile(r'^(.*?)\d+/\d+\b.*~\d+ s left')
+
+def collapse_progress(text:str, # printed output, one line per print
+                     )->str:
+    "`text` with each run of progress lines of one stage (`what: done/total, ~N s left`, `core.Progress`) cut to its last line"
+    lines, out = text.split('\n'), []
+    for i, l in enumerate(lines):
+        m, n = _re_progress.match(l), _re_progress.match(lines[i + 1]) if i + 1 < len(lines) else None
+        if not (m and n and m[1] == n[1]): out.append(l)
+    return '\n'.join(out)
+
 def _outputs(c:dict)->list:
-    "Outputs with multi-line strings joined, as nbconvert expects them"
+    "Outputs with multi-line strings joined (as nbconvert expects them), consecutive prints merged, progress collapsed"
     out = []
     for o in c.get('outputs', []):
         o = dict(o)
         if isinstance(o.get('text'), list): o['text'] = ''.join(o['text'])
         if 'data' in o: o['data'] = {k: ''.join(v) if isinstance(v, list) else v for k, v in o['data'].items()}
         if 'text/markdown' in o.get('data', {}): o['data']['text/markdown'] = _pandoc_links(o['data']['text/markdown'])
-        out.append(o)
+        if o.get('output_type') == 'stream' and out and out[-1].get('output_type') == 'stream' and out[-1].get('name') == o.get('name'):
+            out[-1]['text'] += o.get('text', '')
+        else: out.append(o)
+    for o in out:
+        if o.get('output_type') == 'stream': o['text'] = collapse_progress(o.get('text', ''))
     return out
 
 _re_title = re.compile(r'^\s*#[ \t]+([^\n]+?)[ \t]*(?:\n|$)((?:[ \t]*>[^\n]*(?:\n|$))*)')
@@ -232,16 +364,20 @@ def embed_local_images(body:str, # HTML
         return f'{m[1]}data:{mime};base64,{base64.b64encode(f.read_bytes()).decode()}{m[3]}'
     return re.sub(r'(<img\b[^>]*?\bsrc=")([^"]*)(")', sub, body)
 
+@lru_cache(maxsize=None)
+def _exporter():
+    "One nbconvert HTML exporter (its templates load once per Python)"
+    from nbconvert import HTMLExporter
+    return HTMLExporter(template_name='basic', exclude_input_prompt=True, exclude_output_prompt=True)
+
 def nb_html(nb:dict, # a notebook as read from its .ipynb JSON
-            path:str|Path|None=None, # the notebook's folder, to find images its markdown refers to
+            path:str|Path|None=None, # the notebook's folder, to embed the images its markdown loads from files (None: embed none)
            )->tuple:
     "The HTML of `nb`'s cells and its frontmatter (title, description)"
     import nbformat
-    from nbconvert import HTMLExporter
     cleaned, fm = clean_nb(nb)
-    ex = HTMLExporter(template_name='basic', exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = ex.from_notebook_node(nbformat.from_dict(cleaned))
-    return embed_local_images(body, path or '.'), fm
+    body, _ = _exporter().from_notebook_node(nbformat.from_dict(cleaned))
+    return (embed_local_images(body, path) if path is not None else body), fm
 
 # %% ../../nbs/harness/93_docs.ipynb #c024
 SITE_CSS = """
@@ -268,11 +404,14 @@ pre, code { font-family:ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monospace
 code { background:var(--bg-code); padding:1px 4px; border-radius:4px; }
 pre code { background:none; padding:0; }
 .highlight, pre { background:var(--bg-code); border-radius:6px; }
-.highlight pre, div.output_text pre, .output_subarea > pre { margin:0; padding:10px 12px; overflow-x:auto; }
+.highlight pre, div.output_text pre, .output_subarea > pre { margin:0; padding:10px 12px; overflow-x:auto;
+  white-space:pre-wrap; overflow-wrap:anywhere; }
 .cell { margin:10px 0; }
 .input_area { border:1px solid var(--line); border-radius:6px; }
 .output_wrapper { margin:4px 0 0 0; }
-.output_area { padding-left:12px; border-left:3px solid #e6eaef; margin:4px 0; overflow-x:auto; }
+.output_area { padding-left:12px; border-left:3px solid #e6eaef; margin:4px 0; overflow-x:auto; max-width:100%; }
+.output_html, .output_markdown, .text_cell_render { overflow-x:auto; max-width:100%; }
+.katex-display { overflow-x:auto; overflow-y:hidden; padding:2px 0; }
 .output_markdown { border:none; }
 .output_markdown h3 { margin-top:24px; font-size:20px; font-family:ui-monospace,"DejaVu Sans Mono",monospace; }
 .output_markdown hr { border:none; border-top:1px solid var(--line); margin:26px 0 6px; }
@@ -292,23 +431,54 @@ th { background:#f3f5f7; white-space:nowrap; }
 .runinfo dl { display:grid; grid-template-columns:max-content 1fr; gap:2px 14px; margin:0; }
 .runinfo dt { font-weight:600; } .runinfo dd { margin:0; }
 .error { background:#fff0f0; border:1px solid #f0b4b4; }
-.gallery { display:flex; flex-wrap:wrap; gap:12px; margin:10px 0; }
-.gallery figure { margin:0; text-align:center; font-size:13px; }
-.gallery img { height:140px; width:auto; border:1px solid var(--line); border-radius:4px; }
+.runinfo .changed { color:var(--muted); }
+section.findings { margin-bottom:28px; }
+section.findings > h2:first-child { margin-top:8px; }
+section.findings figure { margin:14px 0 18px; }
+section.findings figure img { display:block; max-width:100%; border:1px solid var(--line); border-radius:4px; }
+figcaption { font-size:14px; color:var(--muted); margin-top:4px; }
+.finding { display:grid; grid-template-columns:minmax(0, 1fr) 420px; gap:20px; align-items:start;
+  border:1px solid var(--line); border-radius:8px; padding:12px 16px; margin:14px 0; }
+.finding h3 { margin:4px 0 6px; } .finding img { width:100%; border:1px solid var(--line); border-radius:4px; }
+.finding .more { font-size:14px; }
+table.runs { table-layout:fixed; width:100%; }
+table.runs td { overflow-wrap:anywhere; }
+table.runs th:nth-child(1) { width:16%; } table.runs th:nth-child(2) { width:22%; } table.runs th:nth-child(3) { width:7%; }
+table.runs th:nth-child(4) { width:13%; } table.runs th:nth-child(5) { width:8%; } table.runs th:nth-child(6) { width:6%; }
+table.runs th:nth-child(7) { width:14%; } table.runs th { white-space:normal; }
+table.runs details summary { cursor:pointer; color:var(--accent); }
 .ansi-red-fg { color:#c4281c; } .ansi-green-fg { color:#1a7f37; } .ansi-yellow-fg { color:#9a6700; }
 .ansi-blue-fg { color:#0b5cad; } .ansi-cyan-fg { color:#1b7c83; } .ansi-bold { font-weight:bold; }
 @media (max-width: 800px) {
+  .finding { grid-template-columns:1fr; }
   nav.sidebar { position:static; width:auto; border-right:none; border-bottom:1px solid var(--line); }
   main { margin-left:0; padding:20px; }
 }
 """
 
-_IMG_SCRIPT = ("window.addEventListener('load', function () { for (const img of document.images) { "
-               "img.dataset.width = img.naturalWidth; if (!img.naturalWidth) img.classList.add('broken'); } });")
+_MATH_SELECTOR = '.text_cell_render, .output_markdown'  # where markdown is: cells, show_doc and other markdown outputs
+
+_IMG_SCRIPT = r"""window.addEventListener('load', function () {
+  const md = document.querySelectorAll('%s');
+  if (window.renderMathInElement) for (const el of md) renderMathInElement(el, {throwOnError: false, delimiters: [
+    {left: '$$', right: '$$', display: true}, {left: '$', right: '$', display: false},
+    {left: '\\[', right: '\\]', display: true}, {left: '\\(', right: '\\)', display: false}]});
+  let raw = 0;
+  for (const el of md) {
+    const w = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    while (w.nextNode()) if (!w.currentNode.parentElement.closest('code, pre, .katex')) raw += (w.currentNode.nodeValue.match(/\$[^$]+\$/g) || []).length;
+  }
+  document.body.dataset.rawMath = raw;
+  document.body.dataset.mathErrors = document.querySelectorAll('.katex-error').length;
+  for (const img of document.images) { img.dataset.width = img.naturalWidth; if (!img.naturalWidth) img.classList.add('broken'); }
+});""" % _MATH_SELECTOR
+
+_MATH = ('<link rel="stylesheet" href="{root}katex/katex.min.css"><script defer src="{root}katex/katex.min.js"></script>'
+         '<script defer src="{root}katex/contrib/auto-render.min.js"></script>')
 
 _PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title} | {site}</title><link rel="stylesheet" href="{root}site.css"></head>
+<title>{title} | {site}</title><link rel="stylesheet" href="{root}site.css">{math}</head>
 <body>
 <nav class="sidebar"><a class="brand" href="{root}index.html">{site}</a>
 {nav}</nav>
@@ -345,10 +515,12 @@ def page_html(page:Page, # the page to write
               description:str='', # one-line summary under the title
               site:str='xai_study', # site name, shown top left
               footer:str='', # footer HTML
+              math:bool=False, # load KaTeX from the site's katex/ folder to render $...$ and $$...$$ in markdown
              )->str:
     "A full HTML page: sidebar, title, summary, body"
     desc = f'<p class="description">{_e(description)}</p>' if description else ''
-    return _PAGE.format(title=_e(page.title or page.name), site=_e(site), root='../' * page.href.count('/'),
+    root = '../' * page.href.count('/')
+    return _PAGE.format(title=_e(page.title or page.name), site=_e(site), root=root, math=_MATH.format(root=root) if math else '',
                         nav=nav_html(pages, page), desc=desc, body=body, footer=footer, script=_IMG_SCRIPT)
 
 # %% ../../nbs/harness/93_docs.ipynb #c027
@@ -372,33 +544,42 @@ ASSET_TYPES = ('*.png', '*.svg', '*.csv', '*.json', '*.ipynb')
 def _fmt_params(p:dict)->str:
     return ', '.join(f'<code>{_e(k)}={_e(json.dumps(v) if not isinstance(v, str) else repr(v))}</code>' for k, v in (p or {}).items()) or '(defaults)'
 
+def _params_cell(p:dict)->str:
+    "A run's parameters in a table cell: folded behind their count"
+    return f'<details><summary>{len(p)} set</summary>{_fmt_params(p)}</details>' if p else '(defaults)'
+
 def _commit(m:dict)->str:
+    "The commit a run was made on, and the files it changed on top of it (a run is made before the commit that records it)"
     g = m.get('git') or {}
-    return (g.get('commit') or '?')[:10] + (' (uncommitted changes)' if g.get('dirty') else '') if g else '?'
+    if not g: return '?'
+    changed = g.get('changed') or []
+    extra = f' + {len(changed)} changed file{"s" * (len(changed) != 1)}' if changed else (' + changes' if g.get('dirty') else '')
+    return _e((g.get('commit') or '?')[:10]) + (f'<span class="changed" title="{_e(", ".join(changed))}">{extra}</span>' if extra else '')
 
 def run_info_html(run:Path, # the run folder
                   files:list, # the run's files copied next to the page
                   asset_dir:str, # their folder relative to the page
                  )->str:
-    "The box at the top of an experiment page: what run it shows, its parameters, files and figures"
+    "The run card of an experiment page: what run it shows, its parameters, and links to its files"
     m = read_manifest(run) or {}
     stages = ', '.join(f'{_e(k)} {v:.1f} s' for k, v in (m.get('stages_s') or {}).items())
     rows = [('Run', f'<code>{_e(run.name)}</code> ({_e(m.get("status", "no manifest"))})'),
             ('Ended', _e(m.get('ended') or '?')), ('Wall time', f'{m["wall_s"]:.1f} s' if isinstance(m.get('wall_s'), (int, float)) else '?'),
-            ('Seed', _e(m.get('seed'))), ('Commit', _e(_commit(m))), ('Parameters', _fmt_params(m.get('params')))]
+            ('Seed', _e(m.get('seed'))), ('Commit', _commit(m)), ('Parameters', _fmt_params(m.get('params')))]
     if stages: rows.append(('Stages', stages))
     def links(exts): return ', '.join(f'<a href="{asset_dir}/{_e(f)}">{_e(f)}</a>' for f in files if f.endswith(exts))
     for label, exts in [('Tables', '.csv'), ('Figures', ('.png', '.svg')), ('Notebook & manifest', ('.ipynb', '.json'))]:
         if links(exts): rows.append((label, links(exts)))
     dl = ''.join(f'<dt>{k}</dt><dd>{v}</dd>' for k, v in rows)
-    figs = ''.join(f'<figure><a href="{asset_dir}/{_e(f)}"><img src="{asset_dir}/{_e(f)}" alt="{_e(f)}"></a><figcaption>{_e(f)}</figcaption></figure>'
-                   for f in files if f.endswith(('.png', '.svg')))
-    return f'<div class="runinfo"><dl>{dl}</dl>' + (f'<div class="gallery">{figs}</div>' if figs else '') + '</div>'
+    return f'<div class="runinfo"><dl>{dl}</dl></div>'
 
-def _copy_assets(run:Path, to:Path)->list:
+def _copy_assets(run:Path, to:Path, extra:list=())->list:
+    "Copy the run's tables, figures, manifest and notebook, and the `extra` files (paths in the run) its findings show, to `to`"
     to.mkdir(parents=True, exist_ok=True)
     files = sorted({f for pat in ASSET_TYPES for f in run.glob(pat) if f.is_file() and not f.name.startswith('.')})
     for f in files: shutil.copy2(f, to/f.name)
+    for x in set(extra) - {f.name for f in files}:
+        (to/x).parent.mkdir(parents=True, exist_ok=True); shutil.copy2(run/x, to/x)
     return [f.name for f in files]
 
 def _cell(c:str)->str:
@@ -436,10 +617,10 @@ def results_html(pages:list, # the site's pages
     for exp, run, m in list_runs(results):
         name = f'<a href="{shown[run.resolve()]}">{_e(run.name)}</a>' if run.resolve() in shown else _e(run.name if run.parent != results else '-')
         wall = f'{m["wall_s"]:.1f}' if isinstance(m.get('wall_s'), (int, float)) else ''
-        rows.append(f'<tr><td>{_e(exp)}</td><td>{name}</td><td>{_e(m.get("status", ""))}</td><td>{_e(m.get("ended") or "")}</td>'
-                    f'<td>{wall}</td><td>{_e(m.get("seed") if m.get("seed") is not None else "")}</td><td>{_e(_commit(m))}</td><td>{_fmt_params(m.get("params"))}</td></tr>')
+        rows.append(f'<tr><td>{_e(exp)}</td><td>{name}</td><td>{_e(m.get("status", ""))}</td><td>{_e((m.get("ended") or "")[:16].replace("T", " "))}</td>'
+                    f'<td>{wall}</td><td>{_e(m.get("seed") if m.get("seed") is not None else "")}</td><td>{_commit(m)}</td><td>{_params_cell(m.get("params"))}</td></tr>')
     out = ['<h2>Runs</h2>']
-    out.append('<div class="table-wrap"><table><thead><tr><th>experiment</th><th>run</th><th>status</th><th>ended</th><th>wall time (s)</th><th>seed</th>'
+    out.append('<div class="table-wrap"><table class="runs"><thead><tr><th>experiment</th><th>run</th><th>status</th><th>ended</th><th>wall time (s)</th><th>seed</th>'
                '<th>commit</th><th>parameters</th></tr></thead><tbody>' + ''.join(rows) + '</tbody></table></div>' if rows else
                '<p class="note">No runs yet: <code>make results</code> or <code>xai-study run &lt;experiment&gt;</code> writes them.</p>')
     bench = sorted((results/'benchmarks').glob('*.csv'))
@@ -452,6 +633,68 @@ def results_html(pages:list, # the site's pages
             out.append(f'<h3 id="bench-{_e(f.stem)}">{_e(f.stem)} <a href="benchmarks/{_e(f.name)}">(CSV)</a></h3>{_csv_table(f)}')
     return '\n'.join(out)
 
+# %% ../../nbs/harness/93_docs.ipynb #f000
+def findings_module(name:str, # the family (experiment) name, e.g. 'nmf'
+                    lib:str='xai_study', # the package that holds the families
+                   ):
+    "The module `<lib>.<name>.findings`, or None when the family has none (yet)"
+    mod = f'{lib}.{name}.findings'
+    try: return importlib.import_module(mod)
+    except ModuleNotFoundError as e:
+        if e.name in (mod, f'{lib}.{name}'): return None
+        raise
+
+_re_img = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]*)(")')
+
+def findings_html(md:str, # markdown written by a family's `findings(run)` or `summary(run)`
+                  run:str|Path, # the run folder its image paths start from
+                  asset_dir:str, # where the page finds the run's files, e.g. 'nmf' from experiments/nmf.html
+                 )->tuple:
+    "(HTML of `md`, its images pointing into `asset_dir` and shown as figures with their captions; the run files it shows; the ones missing)"
+    run = Path(run).resolve()
+    body, _ = nb_html(dict(cells=[dict(cell_type='raw', metadata={}, source='---\ntitle: findings\n---'),
+                                  dict(cell_type='markdown', metadata={}, source=md)]))
+    files, missing = [], []
+    def sub(m):
+        src = html.unescape(m[2]).split('?')[0].split('#')[0]
+        if re.match(r'^([a-z]+:|/|#)', src): return m[0]
+        f = (run/src).resolve()
+        if not f.is_relative_to(run) or not f.is_file(): missing.append(src); return m[0]
+        files.append(f.relative_to(run).as_posix())
+        return f'{m[1]}{_e(asset_dir)}/{_e(files[-1])}{m[3]}'
+    body = _re_img.sub(sub, body)
+    body = re.sub(r'<p>\s*(<img\b[^>]*?\balt="([^"]*)"[^>]*>)\s*</p>', r'<figure>\1<figcaption>\2</figcaption></figure>', body)
+    return body, files, missing
+
+# %% ../../nbs/harness/93_docs.ipynb #f001
+def family_findings(name:str, # the family (experiment) name
+                    run:str|Path, # the run folder shown
+                    asset_dir:str, # the run's files as the experiment page sees them, e.g. 'nmf'
+                    lib:str='xai_study', # the package that holds the families
+                   )->dict:
+    "The family's findings and summary as HTML, the run files they show, and the traceback of any part that failed"
+    out = dict(module=f'{lib}.{name}.findings', findings=None, summary=None, figure=None, files=[], errors={})
+    try: mod = findings_module(name, lib)
+    except Exception: out['errors']['findings'] = traceback.format_exc(); return out
+    if mod is None: return out
+    run = Path(run)
+    try:
+        md = mod.findings(run)
+        if not isinstance(md, str): raise TypeError(f"findings(run) returned {type(md).__name__}; return the findings as markdown text")
+        out['findings'], files, missing = findings_html(md, run, asset_dir)
+        if missing: raise FileNotFoundError(f"findings(run) shows {missing}, not files of {run}: write the figures into the run folder")
+        out['files'] += files
+    except Exception: out['errors']['findings'] = traceback.format_exc()
+    try:
+        s = mod.summary(run)
+        if not (isinstance(s, tuple) and len(s) == 2 and all(isinstance(x, str) for x in s)):
+            raise TypeError(f"summary(run) returned {s!r:.100}; return (markdown text, figure file name in the run folder)")
+        out['summary'] = findings_html(s[0], run, asset_dir)[0]
+        if not (run/s[1]).is_file(): raise FileNotFoundError(f"summary(run)'s figure {s[1]!r} is not a file of {run}")
+        out['figure'] = s[1]; out['files'].append(s[1])
+    except Exception: out['errors']['summary'] = traceback.format_exc()
+    return out
+
 # %% ../../nbs/harness/93_docs.ipynb #c033
 _MARKER = '.xai_study_site'
 
@@ -463,42 +706,107 @@ def _check_dest(dest:Path, *keep:Path):
     if d.exists() and (not d.is_dir() or (any(d.iterdir()) and not ((d/_MARKER).exists() or (d/'site_libs').exists()))):
         raise ValueError(f"dest={str(dest)!r} holds files that build_docs did not write; pass an empty or new folder, or remove it")
 
-def _error_html(e:BaseException)->str:
-    return f'<div class="error"><strong>This page could not be built.</strong><pre>{_e(e)}</pre></div>'
+def _error_html(e:BaseException|str, what:str='This page could not be built.')->str:
+    return f'<div class="error"><strong>{_e(what)}</strong><pre>{_e(e)}</pre></div>'
 
-def _render(p:Page, proc:dict, pages:list, results:Path, tmp:Path, nb_pages:dict, base:str|None)->tuple:
-    "(body, description) of page `p`; raises when its notebook cannot be rendered"
+def _job_module(src, out):
+    "In a worker: the module or home page `src`, processed by nbdev and rendered; {'body', 'fm'} as JSON in `out`"
+    src, out = Path(src), Path(out)
+    body, fm = nb_html(json.loads(process_nb(src, out.with_suffix('.ipynb')).read_text()), src.parent)
+    out.write_text(json.dumps(dict(body=body, fm=fm), default=str))
+
+def _job_experiment(name, src, run, out, lib):
+    "In a worker: experiment page `name`, the executed notebook of `run` (without a run, the template `src`) and the family's findings"
+    if run:
+        run = Path(run)
+        body, fm = nb_html(json.loads(run_notebook(run, name).read_text()), run)
+        d = family_findings(name, run, name, lib)
+    else: (body, fm), d = nb_html(json.loads(Path(src).read_text()), Path(src).parent), {}
+    Path(out).write_text(json.dumps(dict(body=body, fm=fm, **d), default=str))
+
+_NB_HINT = ("\nThe docs build runs a notebook's exported cells, its cells of imports only and its show_doc calls "
+            "(`doc_eval`); the cell named above failed when run that way: keep imports in cells of their own "
+            "(nbdev FAQ), or mark the cell `#| eval: false`.")
+
+def _run_job(w:DocWorkers, p:Page, out:Path, lib:str)->dict|BaseException:
+    "Page `p`'s parts, rendered in a worker; the error, naming the notebook, when that failed"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        if p.kind == 'experiment': w.run('_job_experiment', p.name, p.src, p.run, out, lib, cwd=p.run or p.src.parent)
+        else: w.run('_job_module', p.src, out, cwd=p.src.parent)
+        return json.loads(out.read_text())
+    except RuntimeError as e:
+        if p.kind == 'experiment': return RuntimeError(f"the page of experiment {p.name} could not be rendered:\n{e}")
+        hint = _NB_HINT if ' in cell ' in str(e) else ''
+        return RuntimeError(f"nbdev could not process {p.src.name} (fix the notebook, then rebuild):\n{e}{hint}")
+    except Exception as e: return e
+
+def _findings_section(p:Page, part:dict)->tuple:
+    "The Findings section that opens experiment page `p`, and its errors"
+    errs, mod = part.get('errors') or {}, part.get('module') or f'{p.name}.findings'
+    if 'findings' in errs:
+        inner = _error_html(errs['findings'], f'{mod}.findings(run) failed:')
+    elif part.get('findings') is None:
+        inner = (f'<p class="note">Findings are missing: the family has no <code>{_e(mod)}</code> module yet (with '
+                 '<code>findings(run)</code> and <code>summary(run)</code>), so this page shows the run and its notebook only.</p>')
+    else: inner = part['findings']
+    err = [f"{mod}.findings(run) failed: {errs['findings'].strip().splitlines()[-1]}"] if 'findings' in errs else []
+    return f'<section class="findings" id="findings"><h2>Findings</h2>\n{inner}\n</section>', err
+
+def _index_findings(pages:list, parts:dict)->tuple:
+    "The Findings section of the home page, one block per family (its summary, its figure, a link), and its errors"
+    blocks, errs = [], []
+    for p in (q for q in pages if q.kind == 'experiment'):
+        part, fig = parts.get(p.href), ''
+        if not p.run: text = f'<p class="note">No run yet: <code>xai-study run {_e(p.name)}</code>.</p>'
+        elif not isinstance(part, dict): text = '<p class="note">Its page could not be built (the page shows why).</p>'
+        elif 'summary' in (part.get('errors') or {}):
+            text = _error_html(part['errors']['summary'], f"{part['module']}.summary(run) failed:")
+            errs.append(f"{part['module']}.summary(run) failed: {part['errors']['summary'].strip().splitlines()[-1]}")
+        elif part.get('summary') is not None:
+            text = part['summary']
+            fig = f'<a href="{p.href}#findings"><img src="experiments/{_e(p.name)}/{_e(part["figure"])}" alt="{_e(p.title or p.name)}"></a>'
+        elif 'findings' in (part.get('errors') or {}): text = '<p class="note">Its findings failed (its page shows why).</p>'
+        else: text = f'<p class="note">Findings are missing: no <code>{_e(part["module"])}</code> module yet.</p>'
+        more = f'<p class="more"><a href="{p.href}#findings">Findings, method and details &rarr;</a></p>' if p.run else ''
+        blocks.append(f'<div class="finding" id="finding-{_e(p.name)}"><div><h3><a href="{p.href}">{_e(p.title or p.name)}</a></h3>'
+                      f'{text}{more}</div>{fig}</div>')
+    return '<section class="findings" id="findings"><h2>Findings</h2>\n' + '\n'.join(blocks) + '\n</section>', errs
+
+def _render(p:Page, parts:dict, pages:list, results:Path, tmp:Path, nb_pages:dict, base:str|None)->tuple:
+    "(body, description, errors) of page `p` from its rendered parts; raises when it has none"
     root = '../' * p.href.count('/')
     if p.kind == 'results':
         p.title = 'Runs and benchmarks'
-        return results_html(pages, results, tmp), 'Every run under results/ with its manifest, and the benchmarks'
-    if p.kind == 'experiment':
-        if p.run:
-            nb = run_notebook(p.run, p.name)
-            files = _copy_assets(p.run, tmp/'experiments'/p.name)
-            body, fm = nb_html(json.loads(nb.read_text()), p.run)
-            body = run_info_html(p.run, files, p.name) + _relink(body, root, nb_pages, base, p.src.parent if p.src else None)
-        else:
-            body, fm = nb_html(json.loads(p.src.read_text()), p.src.parent)
-            body = (f'<p class="note">No results yet: this is the unexecuted template. Run it with '
-                    f'<code>xai-study run {_e(p.name)}</code> and rebuild the docs.</p>') + body
-    elif p.src is None:
-        body = '<ul>' + ''.join(f'<li><a href="{q.href}">{_e(q.title or q.name)}</a></li>' for q in pages if q.kind != 'home') + '</ul>'
-        fm = {}
-    else:
-        if isinstance(proc.get(p.href), BaseException): raise proc[p.href]
-        body, fm = nb_html(json.loads(proc[p.href].read_text()), p.src.parent)
+        return results_html(pages, results, tmp), 'Every run under results/ with its manifest, and the benchmarks', []
+    part, errs = parts.get(p.href), []
+    if isinstance(part, BaseException): raise part
+    if part is None:  # a home page without a notebook
+        body, fm = '<ul>' + ''.join(f'<li><a href="{q.href}">{_e(q.title or q.name)}</a></li>' for q in pages if q.kind != 'home') + '</ul>', {}
+    else: body, fm = part['body'], part['fm']
     p.title = str(fm.get('title') or p.title or p.name)
-    if p.kind != 'experiment' or not p.run: body = _relink(body, root, nb_pages, base, p.src.parent if p.src else None)
-    return body, str(fm.get('description') or '')
+    body = _relink(body, root, nb_pages, base, p.src.parent if p.src else None)
+    if p.kind == 'experiment' and p.run:
+        files = _copy_assets(p.run, tmp/'experiments'/p.name, part.get('files', []))
+        findings, errs = _findings_section(p, part)
+        body = (findings + '<h2 id="run">The run</h2>' + run_info_html(p.run, files, p.name) +
+                '<h2 id="method">Method and details</h2><p class="note">The notebook of this run, as the runner executed it.</p>' + body)
+    elif p.kind == 'experiment':
+        body = (f'<p class="note">No results yet: this is the unexecuted template. Run it with '
+                f'<code>xai-study run {_e(p.name)}</code> and rebuild the docs.</p>') + body
+    return body, str(fm.get('description') or ''), errs
 
 # %% ../../nbs/harness/93_docs.ipynb #c034
 def build_docs(dest:str|Path|None=None, # site folder (default: `doc_path` of settings.ini, `_docs/`)
                nbs:str|Path|None=None, # notebooks folder (default: the checkout's `nbs/`)
-               results:str|Path|None=None, # results root (default `core.results_dir()`)
+               results:str|Path|None=None, # results root (default `core.results_dir()`); the build only reads it
                check:bool|None=None, # open every page in headless Chromium (None: when Chromium is installed)
                strict:bool=True, # raise after building when a page failed (the page shows the error)
-               n_workers:int=2, # notebooks processed at once
+               n_workers:int=2, # pages processed and rendered at once (`DocWorkers`)
+               lib:str|None=None, # the package of the families' findings modules (default: settings.ini's `lib_name`)
+               evidence:str|Path|bool|None=None, # also save Chromium screenshots of the home page and two experiment pages here (True: `results/docs/`; `docs_evidence`)
+               timeout:float=900, # seconds one page may take to process and render
+               preload:list=_PRELOAD, # modules each worker imports once (what the notebooks import; `DocWorkers`)
               )->Path:
     "Build the documentation site from the notebooks and the latest results; return its folder"
     root = repo_root()
@@ -506,33 +814,46 @@ def build_docs(dest:str|Path|None=None, # site folder (default: `doc_path` of se
     nbs = Path(nbs) if nbs is not None else root/'nbs'
     if not nbs.is_dir(): raise ValueError(f"nbs={str(nbs)!r} is not a folder; pass the project's nbs/ folder")
     cfg, res = _settings(nbs), results_dir(results)
+    lib = lib or cfg.get('lib_name') or 'xai_study'
     dest = Path(dest) if dest is not None else nbs.parent/cfg.get('doc_path', '_docs')
     _check_dest(dest, nbs, res)
-    if (nbs/'index.ipynb').exists() and root is not None and nbs == root/'nbs': write_readme(nbs/'index.ipynb')
-    pages, t0 = site_plan(nbs, res), time.time()
+    if (nbs/'index.ipynb').exists() and root is not None and nbs == root/'nbs':
+        if not (root/'README.md').exists() or (root/'README.md').read_text(encoding='utf-8') != readme_text(nbs/'index.ipynb'): write_readme(nbs/'index.ipynb')
+    pages, t0, c0 = site_plan(nbs, res), time.time(), _cpu_s()
     site, base = cfg.get('title') or cfg.get('lib_name') or 'xai_study', None
     if cfg.get('doc_host'): base = cfg['doc_host'].rstrip('/') + '/' + cfg.get('doc_baseurl', '').strip('/')
     nb_pages = _nb_pages(pages)
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp, procd = Path(tempfile.mkdtemp(prefix='.site-', dir=dest.parent)), Path(tempfile.mkdtemp(prefix='xai_docs_'))
-    failed = {}
+    failed, katex = {}, repo_root()/'vendor'/'katex' if repo_root() else None
     try:
-        def proc_one(p):
-            try: return p.href, process_nb(p.src, procd/(p.href[:-len('.html')] + '.ipynb'))
-            except Exception as e: return p.href, e
-        with ThreadPoolExecutor(max(1, n_workers)) as ex:
-            proc = dict(ex.map(proc_one, [p for p in pages if p.kind in ('home', 'module') and p.src]))
+        jobs = [p for p in pages if p.kind == 'experiment'] + [p for p in pages if p.kind in ('home', 'module') and p.src]
+        def job(p):
+            t = time.time(); part = _run_job(w, p, procd/(p.href[:-len('.html')] + '.json'), lib)
+            return p, part, time.time() - t
+        parts = {}
+        with DocWorkers(n_workers, [nbs.parent], timeout, preload) as w, ThreadPoolExecutor(max(1, n_workers)) as ex:
+            for i, f in enumerate(as_completed([ex.submit(job, p) for p in jobs]), 1):  # one line per page, as it is done
+                p, parts[p.href], s = f.result()
+                print(f"docs: {i}/{len(jobs)} {p.href} {s:.1f} s" + (' FAILED' if isinstance(parts[p.href], BaseException) else ''), flush=True)
         rendered = {}
-        for p in pages:
-            try: rendered[p.href] = _render(p, proc, pages, res, tmp, nb_pages, base)
+        for p in sorted(pages, key=lambda p: p.kind != 'experiment'):  # experiments first: the home page shows their titles
+            try:
+                body, desc, errs = _render(p, parts, pages, res, tmp, nb_pages, base)
+                if p.kind == 'home':
+                    findings, more = _index_findings(pages, parts); body, errs = findings + body, errs + more
+                if errs: failed[p.href] = RuntimeError('; '.join(errs))
+                rendered[p.href] = body, desc
             except Exception as e: failed[p.href] = e; rendered[p.href] = (_error_html(e), ''); p.title = p.title or p.name
         stamp = time.strftime('%Y-%m-%d %H:%M')
+        math = bool(katex and katex.is_dir())
+        if math: shutil.copytree(katex, tmp/'katex')
         for p in pages:
             body, desc = rendered[p.href]
             src = f' from <code>{_e(p.src.relative_to(nbs.parent) if p.src.is_relative_to(nbs.parent) else p.src.name)}</code>' if p.src else ''
             run = f', showing run <code>{_e(p.run.name)}</code>' if p.run else ''
             out = tmp/p.href; out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(page_html(p, pages, body, desc, site, f'Built {stamp}{src}{run}.'), encoding='utf-8')
+            out.write_text(page_html(p, pages, body, desc, site, f'Built {stamp}{src}{run}.', math=math), encoding='utf-8')
         from pygments.formatters import HtmlFormatter
         (tmp/'site.css').write_text(SITE_CSS + HtmlFormatter(style='default').get_style_defs('.highlight'))
         (tmp/'.nojekyll').write_text('')
@@ -541,19 +862,25 @@ def build_docs(dest:str|Path|None=None, # site folder (default: `doc_path` of se
         os.replace(tmp, dest)
     finally:
         shutil.rmtree(procd, ignore_errors=True); shutil.rmtree(tmp, ignore_errors=True)
-    print(f"docs: {len(pages)} pages in {dest} ({time.time() - t0:.1f} s)" + (f"; failed: {', '.join(failed)}" if failed else ''))
+    print(f"docs: {len(pages)} pages in {dest} ({time.time() - t0:.1f} s, {_cpu_s() - c0:.1f} CPU s)"
+          + ('' if math else '; math not rendered: vendor/katex/ is missing') + (f"; failed: {', '.join(failed)}" if failed else ''))
+    exp = [p for p in pages if p.kind == 'experiment' and p.run]
     if check or (check is None and find_chromium()):
-        exp = [p for p in pages if p.kind == 'experiment' and p.run]
-        check_site(dest, screenshot=res/'docs'/'screenshot.png', page=(exp[0] if exp else pages[0]).href)
+        check_site(dest, screenshot=dest/'screenshot.png', page=(exp[0] if exp else pages[0]).href)
     elif check is None: print("docs: Chromium not found, pages not checked in a browser (make sysdeps installs it)")
+    if evidence is not None and evidence is not False: docs_evidence(dest, res/'docs' if evidence is True else evidence)
     if failed and strict:
         raise RuntimeError(f"{len(failed)} page(s) failed (the site was built with the errors shown):\n" +
                            '\n'.join(f'- {h}: {e}' for h, e in failed.items()))
     return dest
 
+def _cpu_s()->float:
+    "CPU seconds of this process and its finished children"
+    t = os.times(); return t.user + t.system + t.children_user + t.children_system
+
 # %% ../../nbs/harness/93_docs.ipynb #c036
 CHROMIUM_FLAGS = ('--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-                  '--disable-component-update', '--disable-sync', '--hide-scrollbars', '--mute-audio')
+                  '--disable-component-update', '--disable-sync', '--mute-audio')
 
 def find_chromium()->str|None:
     "Path of a Chromium/Chrome binary: `$XAI_STUDY_CHROMIUM`, else the first on PATH"
@@ -604,7 +931,7 @@ def check_site(site:str|Path, # a folder written by `build_docs`
                screenshot:str|Path|None=None, # save a screenshot of `page` here
                page:str='index.html', # the page to photograph
               )->dict:
-    "Open every page of `site` in headless Chromium; raise on missing titles, sidebars, images or link targets; return {page: DOM}"
+    "Open every page of `site` in headless Chromium; raise on missing titles, sidebars, images, link targets or unrendered math; return {page: DOM}"
     site, doms, problems = Path(site), {}, []
     for f in sorted(site.rglob('*.html')):
         rel = f.relative_to(site).as_posix()
@@ -616,10 +943,30 @@ def check_site(site:str|Path, # a folder written by `build_docs`
         if any('data-width' not in a for a in imgs): problems.append(f'{rel}: the page script did not run')
         if (n := sum(a.get('data-width') == '0' for a in imgs)): problems.append(f'{rel}: {n} image(s) did not load')
         if (bad := _missing_links(f, site)): problems.append(f'{rel}: links to missing files {bad[:5]}')
+        body = next((a for t, a in tags if t == 'body'), {})
+        if int(body.get('data-raw-math') or 0): problems.append(f"{rel}: {body['data-raw-math']} $...$ span(s) of markdown left as raw text (math not rendered)")
+        if int(body.get('data-math-errors') or 0): problems.append(f"{rel}: KaTeX could not render {body['data-math-errors']} formula(s)")
     if page not in doms and screenshot: problems.append(f'page={page!r} is not in the site: no screenshot')
     if problems: raise AssertionError('the site has problems:\n' + '\n'.join(problems))
     print(f"docs: {len(doms)} pages checked in Chromium" + (f", screenshot of {page} in {screenshot}" if screenshot else ''))
     return doms
+
+def docs_evidence(site:str|Path, # a folder written by `build_docs`
+                  dest:str|Path, # where the screenshots go, e.g. results/docs/
+                  n:int=2, # experiment pages photographed besides the home page
+                  size:tuple=(1280, 1600), # window width and height
+                 )->list:
+    "Chromium screenshots of the home page and `n` experiment pages (those whose Findings show a figure first) as evidence of what they open with"
+    site, dest = Path(site), Path(dest)
+    exp = sorted(site.glob('experiments/*.html'))
+    def rank(f):
+        t = f.read_text(encoding='utf-8')
+        return '<img' not in t.split('<section class="findings"', 1)[-1].split('</section>', 1)[0], 'class="runinfo"' not in t
+    chosen = sorted(exp, key=rank)[:n]  # pages whose Findings show a figure, then pages with a run
+    out = [browse(site/'index.html', screenshot=dest/'index.png', size=size) and dest/'index.png']
+    out += [browse(f, screenshot=dest/f'experiment_{f.stem}.png', size=size) and dest/f'experiment_{f.stem}.png' for f in chosen]
+    print(f"docs: evidence screenshots in {dest}: {', '.join(o.name for o in out)}")
+    return out
 
 # %% ../../nbs/harness/93_docs.ipynb #c047
 def readme_text(nb:str|Path|None=None, # the home notebook (default: the checkout's nbs/index.ipynb)

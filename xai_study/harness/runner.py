@@ -489,6 +489,7 @@ def _parser()->argparse.ArgumentParser:
     docs = sub.add_parser('docs', help='build the documentation site (xai_study.harness.docs.build_docs)')
     docs.add_argument('--dest', help='site folder (default: _docs/)')
     docs.add_argument('--no-check', action='store_true', help='skip the headless-Chromium check of the pages')
+    docs.add_argument('--evidence', action='store_true', help='also save Chromium screenshots of the home page and two experiment pages in results/docs/')
     bench = sub.add_parser('bench', help='run the benchmarks (xai_study.bench.timing.run_benchmarks)')
     bench.add_argument('names', nargs='*', help='benchmarks to run (default: all)')
     return p
@@ -520,7 +521,7 @@ def main(argv:list|None=None, # command-line arguments (default: `sys.argv[1:]`)
             run_experiments(a.experiments, cli_params(a.parameter), a.name, a.folder, a.results, progress=not a.quiet,
                             keep_going=not a.fail_fast, kernel=a.kernel, force=a.force, overwrite=a.overwrite)
         elif a.command == 'sweep': return _call('harness.sweep', 'sweep_cli', args=a)
-        elif a.command == 'docs': _call('harness.docs', 'build_docs', dest=a.dest, check=False if a.no_check else None)
+        elif a.command == 'docs': _call('harness.docs', 'build_docs', dest=a.dest, check=False if a.no_check else None, **({'evidence': True} if a.evidence else {}))
         elif a.command == 'bench': _call('bench.timing', 'run_benchmarks', names=a.names or None)
     except ExperimentFailed as e:
         print(f'xai-study: {e}', file=sys.stderr); return 1

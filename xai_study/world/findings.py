@@ -77,7 +77,7 @@ def md_table(df:pd.DataFrame, # cells already formatted as text (NaN: empty)
 def figures(run:str|Path, # a run folder
             shown:list, # (file name, caption) pairs
            )->str:
-    "'![caption](file)' lines of those figures the run folder holds (file names inside the run folder)"
+    "`![caption](file)` lines of those figures the run folder holds (file names inside the run folder)"
     return '\n\n'.join(f'![{cap}]({f})' for f, cap in shown if (Path(run)/f).exists())
 
 # %% ../../nbs/world/25_findings.ipynb #wf014
