@@ -18,7 +18,7 @@ __all__ = ['SITE_CSS', 'ASSET_TYPES', 'CHROMIUM_FLAGS', 'Page', 'module_name', '
            'latest_run', 'site_plan', 'doc_eval', 'process_nb', 'warm_up', 'DocWorkers', 'cell_directives',
            'collapse_progress', 'clean_nb', 'embed_local_images', 'nb_html', 'nav_html', 'page_html', 'run_info_html',
            'list_runs', 'results_html', 'findings_module', 'findings_html', 'family_findings', 'build_docs',
-           'find_chromium', 'browse', 'check_site', 'docs_evidence', 'readme_text', 'write_readme']
+           'find_chromium', 'browse', 'check_site', 'docs_evidence', 'readme_findings', 'readme_text', 'write_readme']
 
 # %% ../../nbs/harness/93_docs.ipynb #c006
 @dataclass
@@ -818,7 +818,8 @@ def build_docs(dest:str|Path|None=None, # site folder (default: `doc_path` of se
     dest = Path(dest) if dest is not None else nbs.parent/cfg.get('doc_path', '_docs')
     _check_dest(dest, nbs, res)
     if (nbs/'index.ipynb').exists() and root is not None and nbs == root/'nbs':
-        if not (root/'README.md').exists() or (root/'README.md').read_text(encoding='utf-8') != readme_text(nbs/'index.ipynb'): write_readme(nbs/'index.ipynb')
+        if not (root/'README.md').exists() or (root/'README.md').read_text(encoding='utf-8') != readme_text(nbs/'index.ipynb', root/'results'):
+            write_readme(nbs/'index.ipynb', results=root/'results')  # the committed runs' findings, whatever `results` is
     pages, t0, c0 = site_plan(nbs, res), time.time(), _cpu_s()
     site, base = cfg.get('title') or cfg.get('lib_name') or 'xai_study', None
     if cfg.get('doc_host'): base = cfg['doc_host'].rstrip('/') + '/' + cfg.get('doc_baseurl', '').strip('/')
@@ -969,21 +970,43 @@ def docs_evidence(site:str|Path, # a folder written by `build_docs`
     return out
 
 # %% ../../nbs/harness/93_docs.ipynb #c047
+def readme_findings(nbs:str|Path, # the notebooks folder
+                    results:str|Path|None=None, # results root (default `core.results_dir()`)
+                    lib:str='xai_study', # the package that holds the families
+                   )->str:
+    "README's Findings section: each family's `summary(run)` of its default run (data-path order), with its figure and docs page"
+    nbs, res = Path(nbs), results_dir(results)
+    cfg, pkgs = _settings(nbs), _library_nbs(nbs)
+    base = cfg.get('doc_host', '').rstrip('/') + '/' + cfg.get('doc_baseurl', '').strip('/')
+    names = [f.stem for f in (nbs/'experiments').glob('*.ipynb') if not f.stem.startswith(('.', '_'))]
+    out = ["## Findings", "What each family's default run found (its `findings.summary`); each docs page opens with every question, "
+           "its control and its interval."]
+    for n in sorted(names, key=lambda n: (_first_number(pkgs[n]) if n in pkgs else 1000, n)):
+        run, mod = res/n/'default', findings_module(n, lib)
+        if mod is None or not (run/'manifest.json').exists(): continue
+        text, fig = mod.summary(run)
+        out.append(f"**[{n}]({base}/experiments/{n}.html)**: {' '.join(text.split())} "
+                   f"([figure](results/{n}/default/{fig}), [run](results/{n}/default/))")
+    return '\n\n'.join(out)
+
 def readme_text(nb:str|Path|None=None, # the home notebook (default: the checkout's nbs/index.ipynb)
+                results:str|Path|None=None, # results root whose default runs the Findings section summarises
                )->str:
-    "README.md's text, generated from the home notebook"
+    "README.md's text: the home notebook, with the families' findings (`readme_findings`) after its introduction"
     nb = Path(nb) if nb is not None else repo_root()/'nbs'/'index.ipynb'
     parts = []
     for c in json.loads(nb.read_text(encoding='utf-8'))['cells']:
         src = ''.join(c['source']).strip()
         if not src or src.startswith('#| hide'): continue
         parts.append(src if c['cell_type'] == 'markdown' else f'```python\n{src}\n```')
-    return '\n\n'.join(parts) + '\n'
+    head, sep, rest = ('\n\n'.join(parts)).partition('\n## ')
+    return head.rstrip() + '\n\n' + readme_findings(nb.parent, results) + '\n\n' + (sep.lstrip('\n') + rest).strip() + '\n'
 
 def write_readme(nb:str|Path|None=None, # the home notebook
                  dest:str|Path|None=None, # default: README.md beside nbs/
+                 results:str|Path|None=None, # results root (`readme_text`)
                 )->Path:
-    "Write README.md from the home notebook"
+    "Write README.md from the home notebook and the default runs' findings"
     dest = Path(dest) if dest is not None else repo_root()/'README.md'
-    dest.write_text(readme_text(nb), encoding='utf-8')
+    dest.write_text(readme_text(nb, results), encoding='utf-8')
     return dest
