@@ -38,10 +38,14 @@ test-export: install  ## the library must be what the notebooks export
 	@git diff --exit-code --stat -- xai_study && test -z "$$(git status --porcelain -- xai_study)" \
 	  || (echo "xai_study/ is out of sync with nbs/: run nbdev_export and commit" && exit 1)
 
-# two notebooks at a time, one math thread each: OpenMP threads of two processes on two cores would spin against each other
+# nbdev_test (two notebooks at a time) runs beside pytest (two xdist workers), so neither leaves a core idle while its
+# last long item finishes; one math thread each: OpenMP threads of several processes on two cores would spin against each other
 test: install sysdeps test-export
-	OMP_NUM_THREADS=1 $(BIN)/nbdev_test --n_workers 2 --timing
-	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q -n 2 --dist loadgroup --durations=15 tests  # two workers; the 15 slowest tests listed (issue 22)
+	@echo "make test: nbdev_test runs in the background (its output follows pytest's); pytest on two workers"
+	@OMP_NUM_THREADS=1 $(BIN)/nbdev_test --n_workers 2 --timing > $(VENV)/nbdev_test.log 2>&1 & nb=$$!; \
+	  OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q -n 2 --dist loadgroup --durations=15 tests; py=$$?; \
+	  wait $$nb; nbs=$$?; echo "--- nbdev_test (exit $$nbs):"; cat $(VENV)/nbdev_test.log; \
+	  echo "make test: pytest exit $$py, nbdev_test exit $$nbs"; [ $$py = 0 ] && [ $$nbs = 0 ]
 
 bench: install  ## side-by-side benchmarks -> results/benchmarks/*.csv
 	$(BIN)/xai-study bench

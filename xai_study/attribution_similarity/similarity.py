@@ -15,9 +15,9 @@ from ..models.hooks import replace
 __all__ = ['NORMS', 'SEED_NORMS', 'MAP_SIMILARITIES', 'area_weights', 'to_grid', 'as_maps', 'common_grid', 'normalise',
            'seed_normalise', 'in_frame', 'Similarity', 'prepare', 'median_sigma', 'pair_similarity',
            'similarity_matrix', 'same_prediction_counts', 'cohen_kappa', 'error_consistency', 'offdiag', 'mantel',
-           'pca_coords', 'ward_linkage', 'clusters', 'plot_matrix', 'plot_pca', 'plot_dendrogram', 'derangement',
-           'shuffled_baseline', 'centre_prior', 'centre_baseline', 'sanity_drop', 'mass_inside', 'stuck_cell',
-           'degenerate_cells', 'fill_cell', 'fix_cell']
+           'pca_coords', 'ward_linkage', 'clusters', 'plot_matrix', 'spread_labels', 'plot_pca', 'plot_dendrogram',
+           'derangement', 'shuffled_baseline', 'centre_prior', 'centre_baseline', 'sanity_drop', 'mass_inside',
+           'stuck_cell', 'degenerate_cells', 'fill_cell', 'fix_cell']
 
 # %% ../../nbs/attribution_similarity/80_similarity.ipynb #c006
 def area_weights(n_in:int, # input cells along one axis
@@ -412,6 +412,20 @@ def plot_matrix(S, # model x model matrix (DataFrame or array)
     if title: ax.set_title(title)
     return fig
 
+def spread_labels(fig, # the figure the labels are drawn in
+                  labels:list, # `ax.annotate` labels with offsets in points, in the order they are placed
+                  step:float=8, # points a label moves down per try
+                  tries:int=30, # the most moves of one label
+                 ):
+    "Move each label down (its offset, in points) until it overlaps none placed before it, so labels of close points stay legible"
+    fig.canvas.draw()  # the axes' limits settle at the first draw: extents before it sit elsewhere
+    r, placed = fig.canvas.get_renderer(), []
+    for t in labels:
+        for _ in range(tries):
+            if not any(t.get_window_extent(r).overlaps(p) for p in placed): break
+            t.xyann = (t.xyann[0], t.xyann[1] - step)
+        placed.append(t.get_window_extent(r))
+
 def plot_pca(coords:pd.DataFrame, # from `pca_coords`
              groups:pd.Series|None=None, # a cluster label per model (from `clusters`) to colour by
              title:str|None=None, # axis title
@@ -421,7 +435,8 @@ def plot_pca(coords:pd.DataFrame, # from `pca_coords`
     fig, ax = _ax(ax, (5, 4))
     c = None if groups is None else groups.loc[coords.index].values
     ax.scatter(coords.iloc[:, 0], coords.iloc[:, 1], c=c, cmap='tab10' if c is not None else None)
-    for k, (x, y) in zip(coords.index, coords.iloc[:, :2].values): ax.annotate(str(k), (x, y), fontsize=8, xytext=(3, 3), textcoords='offset points')
+    pts = sorted(zip(coords.index, coords.iloc[:, :2].values), key=lambda t: -t[1][1])  # top to bottom, so a label moves down past its neighbours
+    spread_labels(fig, [ax.annotate(str(k), (x, y), fontsize=8, xytext=(3, 3), textcoords='offset points') for k, (x, y) in pts])
     ev = coords.attrs.get('explained_variance_ratio')
     ax.set_xlabel('PC1' + (f' ({ev[0]:.0%})' if ev else '')); ax.set_ylabel('PC2' + (f' ({ev[1]:.0%})' if ev and len(ev) > 1 else ''))
     if title: ax.set_title(title)

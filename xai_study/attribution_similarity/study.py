@@ -522,10 +522,16 @@ def object_mass(maps:dict, # method -> (trained, randomised) dicts of model -> m
 def object_mass_figure(table:pd.DataFrame, # from `object_mass`
                        models:list, # the models, in the figure's order
                       ):
-    "Bars of object mass over the centre prior's per trained model and method"
-    fig, ax = plt.subplots(figsize=(1.5 + 1.2 * len(models), 3))
+    "Bars of object mass over the centre prior's per trained model and method, the legend right of the axes (clear of the bars)"
+    fig, ax = plt.subplots(figsize=(2.5 + 1.0 * len(models), 4.2))
     pv = table[table.weights == 'trained'].pivot(index='model', columns='method', values='ratio').loc[models]
-    pv.plot.bar(ax=ax); ax.axhline(1, ls=':', c='k', lw=1); ax.set_ylabel('object mass / centre prior'); ax.set_title('attribution on the dominant object (dotted: centre prior)', fontsize=9)
+    pv.plot.bar(ax=ax, width=0.8); ax.axhline(1, ls=':', c='k', lw=1)
+    ax.set_ylabel("object mass / centre prior's\n(ratio; 1 = the prior)"); ax.set_xlabel('model (trained)')
+    ax.set_xticks(range(len(models)), models, rotation=30, ha='right', fontsize=9)
+    ax.legend(title='method', loc='upper left', bbox_to_anchor=(1.01, 1), fontsize=9)
+    ax.set_title('attribution on the dominant object: mean share of positive attribution on it over the images,\n'
+                 'over the centre prior\'s share (dotted: the prior; no error bars: one mean per model and method)', fontsize=9)
+    fig.tight_layout()
     return fig
 
 # %% ../../nbs/attribution_similarity/81_study.ipynb #n1de839e
@@ -604,14 +610,17 @@ def finetune_figures(matrices:dict, # from `finetune_matrices`
     for ax, (k, S) in zip(axs, matrices.items()): sm.plot_matrix(S, f'GradCAM cosine, {k} fine-tuning', ax=ax)
     fig.tight_layout(); yield 'matrix_finetune', fig
     show = min(show, len(data['images']))
-    fig, axs = plt.subplots(show, 1 + 2 * len(models), figsize=(1.2 * (1 + 2 * len(models)), 1.3 * show), squeeze=False)
+    fig, axs = plt.subplots(show, 1 + 2 * len(models), figsize=(1.2 * (1 + 2 * len(models)), 1.5 * show + 0.6), squeeze=False)
     for i in range(show):
-        axs[i, 0].imshow(data['images'][i]); axs[i, 0].set_title(world.classes(task)[data['target'][i]], fontsize=6)
+        axs[i, 0].imshow(data['images'][i]); axs[i, 0].set_title(f"image: {world.classes(task)[data['target'][i]]}", fontsize=9)
         for j, m in enumerate(models):
+            short = m.replace('object_', '').replace('_seed', '\nseed')  # a seed twin's name on two lines, clear of its neighbours
             for k, g in enumerate((before[m], after[m])):
                 axs[i, 1 + 2 * j + k].imshow(g.upsampled[i], cmap='inferno')
-                if i == 0: axs[i, 1 + 2 * j + k].set_title(f"{m.replace('object_', '')}\n{('before', 'after')[k]}", fontsize=6)
+                if i == 0: axs[i, 1 + 2 * j + k].set_title(f"{short}\n{('before', 'after')[k]}", fontsize=9)
     for ax in axs.flat: ax.set_axis_off()
+    fig.suptitle(f"GradCAM of each model before and after fine-tuning on the {task} task (inferno: dark low to bright high, "
+                 "each map scaled to its own range)", fontsize=11)
     fig.tight_layout(); yield 'finetune_maps', fig
 
 # %% ../../nbs/attribution_similarity/81_study.ipynb #nfts01
@@ -670,10 +679,11 @@ def shap_samples_figure(table:pd.DataFrame, # from `shap_sample_study`
     "Seconds per image, and the relative L2 to the reference and between two seeds, against the sample count"
     fig, axs = plt.subplots(1, 2, figsize=(8, 3))
     d = table[table.n_samples != reference_samples]
-    axs[0].plot(table.n_samples, table.seconds_per_image, 'o-'); axs[0].set_xlabel('samples'); axs[0].set_ylabel('seconds per image')
+    axs[0].plot(table.n_samples, table.seconds_per_image, 'o-'); axs[0].set_xlabel('KernelSHAP samples (coalitions per image)'); axs[0].set_ylabel('seconds per image (s)')
     axs[1].plot(d.n_samples, d.rel_error_vs_reference, 'o-', label=f'vs {reference_samples} samples')
-    axs[1].plot(d.n_samples, d.rel_diff_between_seeds, 's--', label='between two seeds'); axs[1].set_xlabel('samples'); axs[1].set_ylabel('relative L2'); axs[1].legend(fontsize=8)
-    fig.suptitle(f'KernelSHAP on {table.model.iloc[0]}, {table.images.iloc[0]} images', fontsize=9); fig.tight_layout()
+    axs[1].plot(d.n_samples, d.rel_diff_between_seeds, 's--', label='between two seeds'); axs[1].set_xlabel('KernelSHAP samples (coalitions per image)')
+    axs[1].set_ylabel('relative L2 distance\n(|a - b| / |b|, mean over images)'); axs[1].legend(fontsize=8)
+    fig.suptitle(f'KernelSHAP on {table.model.iloc[0]}, {table.images.iloc[0]} images: time and distance against the sample count', fontsize=9); fig.tight_layout()
     return fig
 
 # %% ../../nbs/attribution_similarity/81_study.ipynb #na75e218

@@ -79,6 +79,7 @@ def shift_curves_figure(curves:pd.DataFrame, # the `curves` table of `contrast.c
         cv = curves[(curves.a == a) & (curves.b == b)]
         contrast.plot_curve(cv, a, b, ax=ax); ax.set_title(f'{contrast.pair_kind(a, b)}: {a} -> {b}', fontsize=9)
     for ax in list(axs.T.flat)[len(pair_list):]: ax.set_axis_off()
+    fig.suptitle("mean p(A) and p(B) over A's images as the layer's features shift along the pair's normal (dotted: 0.5)", fontsize=11)
     fig.tight_layout()
     return fig
 
@@ -101,10 +102,11 @@ def kind_figures(net, # the classifier
     for kind in contrast.WORLD_PAIRS:
         for a, b in [p for p in pair_list if contrast.pair_kind(*p) == kind][:1]:
             fig = contrast.show_insertion(net, c.images(a), res['patches'][a, b], a, b, n=3)
-            fig.suptitle(f'{a} with a patch of {b}', fontsize=9, y=1.02)
+            fig.suptitle(f'{a} with a patch of {b}: as it is, with B\'s patch, with a neutral patch (titles: p(B))', fontsize=10, y=1.02)
             yield f'insertion_{kind}', fig
             fig = contrast.show_concepts(c.images(a), c.concepts(a, b, k))
-            fig.suptitle(f'contrastive concepts of {a} against {b}', fontsize=9, y=1.02)
+            fig.suptitle(f'contrastive NMF concepts of {a} against {b}\n(left: the image; brighter: higher coefficient of the concept, one scale per concept)',
+                         fontsize=10, y=1.05)
             yield f'concepts_{kind}', fig
 
 # %% ../../nbs/contrasting/71_study.ipynb #n97d8c41
@@ -220,14 +222,17 @@ def control_finding(table:pd.DataFrame, # `control_summary`
     return '\n'.join(out)
 
 def control_shares_figure(shares:pd.DataFrame, # `control_shares`
+                          level:str='95%', # the bands' coverage, for the title
                          ):
-    "Share of pairs swapped against the shift towards B (-offset), one line per direction with its interval over pairs"
+    "Share of pairs swapped against the shift towards B (-offset), one line per direction with its interval over pairs shaded, the legend outside"
     import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(5.5, 3.5))
+    fig, ax = plt.subplots(figsize=(7.5, 3.8))
     for i, (ctl, g) in enumerate(shares.groupby('control', sort=False)):  # markers and dashes keep lines that coincide visible
         x = -g.offset.to_numpy()
         ax.plot(x, g.swap_share, marker='os^vD'[i % 5], ls='-' if i == 0 else '--', ms=7 - i, label=ctl); ax.fill_between(x, g.low, g.high, alpha=0.12)
     ax.set_xscale('symlog', linthresh=1); ax.set_ylim(-0.02, 1.02)
-    ax.set_xlabel('shift towards B (-offset, units of |w|)'); ax.set_ylabel('share of pairs swapped'); ax.legend(fontsize=7)
+    ax.set_xlabel('shift towards B (-offset, units of |w|; symlog)'); ax.set_ylabel('share of pairs swapped to B')
+    ax.legend(title='direction', fontsize=8, loc='upper left', bbox_to_anchor=(1.01, 1))
+    ax.set_title(f"the shift test against its controls over {int(shares.n_pairs.max())} pairs\n(shaded: {level} bootstrap interval over pairs)", fontsize=10)
     fig.tight_layout()
     return fig

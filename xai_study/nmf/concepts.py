@@ -326,12 +326,12 @@ def show_prototypes(cr:torch.Tensor, # crops [K, k, top, 3, ch, cw]
     "A grid of one class's prototype crops: a row per component, its `top` best crops left to right"
     import matplotlib.pyplot as plt
     _, k, top = cr.shape[:3]
-    fig, axs = plt.subplots(k, top, figsize=(1.1 * top, 1.1 * k), squeeze=False)
+    fig, axs = plt.subplots(k, top, figsize=(1.25 * top, 1.35 * k), squeeze=False)
     for a in range(k):
         for b in range(top):
             axs[a, b].imshow(cr[j, a, b].permute(1, 2, 0).numpy(), interpolation='nearest'); axs[a, b].axis('off')
-        axs[a, 0].set_title(f'component {a}', fontsize=7, loc='left')
-    fig.suptitle(title, fontsize=9)
+        axs[a, 0].set_title(f'component {a}', fontsize=9, loc='left')
+    fig.suptitle(title, fontsize=11); fig.tight_layout()
     return fig
 
 def show_strip(st:torch.Tensor, # strips [K, 3, h, w]
@@ -339,15 +339,17 @@ def show_strip(st:torch.Tensor, # strips [K, 3, h, w]
                concepts:ClassConcepts, # the classes
                js:list, # which classes (rows) to show
                names:list|None=None, # class names (default: the concepts')
+               title:str='strips of prototype crops: class, the model\'s answer (->) and p(class)', # figure title
               ):
     "Strips side by side, each titled with its class, the model's top prediction and p(class)"
     import matplotlib.pyplot as plt
-    fig, axs = plt.subplots(1, len(js), figsize=(1.3 * len(js), 5), squeeze=False)
+    fig, axs = plt.subplots(1, len(js), figsize=(1.45 * len(js), 5.6), squeeze=False)
     for a, j in zip(axs[0], js):
         c, top = concepts.classes[j], int(probs[j].argmax())
         label = (names[top] if names else str(top))
         a.imshow(st[j].permute(1, 2, 0).numpy(), interpolation='nearest'); a.axis('off')
-        a.set_title(f"{concepts.names[j]}\n-> {label}\np={float(probs[j, c]):.2f}", fontsize=7)
+        a.set_title(f"{concepts.names[j]}\n-> {label}\np={float(probs[j, c]):.2f}", fontsize=8)
+    fig.suptitle(title, fontsize=11); fig.tight_layout()
     return fig
 
 def show_heatmaps(images, # uint8 [N, H, W, 3] (at the model's input size)
@@ -359,12 +361,13 @@ def show_heatmaps(images, # uint8 [N, H, W, 3] (at the model's input size)
     n, k = maps.shape[:2]
     H, W = np.asarray(images[0]).shape[:2]
     up = F.interpolate(maps, size=(H, W), mode='bilinear', align_corners=False)
-    fig, axs = plt.subplots(n, k + 1, figsize=(1.1 * (k + 1), 1.1 * n), squeeze=False)
+    fig, axs = plt.subplots(n, k + 1, figsize=(1.35 * (k + 1), 1.35 * n + 0.4), squeeze=False)
+    axs[0, 0].set_title('image', fontsize=9)
     for i in range(n):
         axs[i, 0].imshow(images[i], interpolation='nearest'); axs[i, 0].axis('off')
         for a in range(k):
             axs[i, a + 1].imshow(images[i], interpolation='nearest'); axs[i, a + 1].imshow(up[i, a].numpy(), alpha=0.6, cmap='jet',
                                                                  vmin=0, vmax=float(up[:, a].max()) or 1); axs[i, a + 1].axis('off')
-            if i == 0: axs[0, a + 1].set_title(f'comp. {a}', fontsize=7)
-    fig.suptitle(title, fontsize=9)
+            if i == 0: axs[0, a + 1].set_title(f'comp. {a}', fontsize=9)
+    fig.suptitle(title + '\n(colour: NMF coefficient, blue 0 to red at the component\'s maximum)', fontsize=10); fig.tight_layout()
     return fig

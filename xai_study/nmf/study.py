@@ -13,7 +13,7 @@ from ..dissection.study import check_number
 from . import concepts as nmf
 
 # %% auto #0
-__all__ = ['CONTROLS', 'CONTROL_WORDS', 'check', 'check_params', 'attribution_options', 'attribution_version',
+__all__ = ['CONTROLS', 'CONTROL_WORDS', 'MEASURES', 'check', 'check_params', 'attribution_options', 'attribution_version',
            'check_object_model', 'probe_summary', 'layer_summary', 'per_class_table', 'objective_table', 'gain_table',
            'finding', 'strip_test_figure', 'gain_figure', 'layer_figures']
 
@@ -166,33 +166,50 @@ def finding(table:pd.DataFrame, # the `prediction_from_components` table (`layer
     return '\n\n'.join(out)
 
 # %% ../../nbs/nmf/62_study.ipynb #n7d7a5ce
+MEASURES = dict(top1=('top-1', "share of classes whose strip is\nthe model's top-1"),
+                crop_overlap=('crop overlap', "share of prototype crops on\nan object of their class"))  # panel title, y label
+
 def strip_test_figure(table:pd.DataFrame, # the `prediction_from_components` table (`layer_summary` rows of every layer)
                       model:str, # the model's name, for the title
                       n_classes:int, # classes of the task (chance is 1 / n_classes)
                      ):
-    "Bars of top-1 and crop overlap per variant and layer, one panel each, with the chance level dotted"
-    import seaborn as sns
-    long = table.melt(id_vars=['layer', 'variant'], value_vars=['top1', 'crop_overlap'], var_name='measure')
-    g = sns.catplot(data=long, x='variant', y='value', hue='layer', col='measure', kind='bar', height=3, aspect=1.2)
-    for ax in g.axes.flat: ax.axhline(1 / n_classes, ls=':', c='k', lw=1); ax.set_ylim(0, 1); ax.tick_params(axis='x', labelsize=8, labelrotation=30)
-    g.set_titles('{col_name}'); g.figure.suptitle(f'{model}: strips of NMF prototypes (dotted: 1/{n_classes})', y=1.03, fontsize=10)
-    return g.figure
+    "Bars of top-1 and crop overlap per variant and layer, one panel each, every bar labelled with its value (a zero bar reads 0.00), chance dotted"
+    import matplotlib.pyplot as plt
+    layers, variants = list(dict.fromkeys(table.layer)), list(dict.fromkeys(table.variant))
+    fig, axs = plt.subplots(1, len(MEASURES), figsize=(11, 3.8))
+    w = 0.8 / len(layers)
+    for ax, (m, (name, ylabel)) in zip(axs, MEASURES.items()):
+        for i, l in enumerate(layers):
+            v = table[table.layer == l].set_index('variant')[m].reindex(variants).fillna(0).to_numpy()
+            bars = ax.bar(np.arange(len(variants)) + (i - (len(layers) - 1) / 2) * w, v, w, color=f'C{i}', label=l)
+            ax.bar_label(bars, fmt='%.2f', fontsize=7, padding=1)
+        ax.axhline(1 / n_classes, ls=':', c='k', lw=1)
+        ax.set_xticks(range(len(variants)), variants, rotation=20, ha='right', fontsize=9); ax.set_ylim(0, 1.1)
+        ax.set_title(name, fontsize=10); ax.set_ylabel(ylabel, fontsize=9); ax.set_xlabel('strip variant', fontsize=9)
+    fig.legend(*axs[0].get_legend_handles_labels(), title='layer', loc='center left', bbox_to_anchor=(1.0, 0.5), fontsize=9)
+    fig.suptitle(f'{model}: strips of NMF prototypes over {int(table.classes.max())} classes (dotted: chance, 1/{n_classes})', fontsize=11)
+    fig.tight_layout()
+    return fig
 
 # %% ../../nbs/nmf/62_study.ipynb #n110
 def gain_figure(gains:pd.DataFrame, # `gain_table` rows of every layer
                 model:str, # the model's name, for the title
                 level:float=0.95, # the intervals' coverage (as in `gain_table`)
+                margin:float|None=0.3, # the gain over the like-for-like control the study asks for, drawn dashed (None: not drawn)
                ):
-    "The strip's gain over each control per layer, a point with its interval each, zero dotted"
+    "The strip's gain over each control per layer, a point with its interval each, zero dotted and the asked-for margin dashed"
     import matplotlib.pyplot as plt
     layers = list(dict.fromkeys(gains.layer))
-    fig, ax = plt.subplots(figsize=(5.5, 0.8 + 0.4 * len(gains)))
+    fig, ax = plt.subplots(figsize=(6.5, 1.2 + 0.45 * len(gains)))
     for i, r in enumerate(gains.itertuples()):
         ax.errorbar(r.gain, i, xerr=[[r.gain - r.gain_lo], [r.gain_hi - r.gain]], fmt='o', c=f'C{layers.index(r.layer)}', capsize=3)
-    ax.set_yticks(range(len(gains)), [f'{r.layer} vs {r.control}' for r in gains.itertuples()], fontsize=8)
+    ax.set_yticks(range(len(gains)), [f'{r.layer} vs {r.control}' for r in gains.itertuples()], fontsize=9)
     ax.axvline(0, ls=':', c='k', lw=1); ax.invert_yaxis(); ax.set_xlim(-1, 1)
-    ax.set_xlabel(f'gain in top-1 rate ({level:.0%} bootstrap interval over classes)', fontsize=8)
-    ax.set_title(f'{model}: the strip of NMF prototypes against its controls', fontsize=10)
+    if margin is not None: ax.axvline(margin, ls='--', c='grey', lw=1)
+    ax.set_xlabel(f"gain in top-1 rate (share of {int(gains.classes.max())} classes)", fontsize=9)
+    ax.set_title(f"{model}: the strip of NMF prototypes against its controls\n(bars: {level:.0%} bootstrap interval over classes"
+                 + (f"; dashed: the {margin:g} margin)" if margin is not None else ')'), fontsize=10)
+    fig.tight_layout()
     return fig
 
 # %% ../../nbs/nmf/62_study.ipynb #na60eb35
@@ -213,7 +230,8 @@ def layer_figures(net, # the classifier
     st = nmf.strips(cr)
     pr = nmf.strip_probs(net, st)
     for i in range(0, len(concepts.classes), 12):
-        yield f'strips_{layer}_{i // 12}', nmf.show_strip(st, pr, concepts, list(range(i, min(i + 12, len(concepts.classes)))), names=names)
+        yield f'strips_{layer}_{i // 12}', nmf.show_strip(st, pr, concepts, list(range(i, min(i + 12, len(concepts.classes)))), names=names,
+                                                          title=f"{model} {layer}: strips of prototype crops (class, -> the model's answer, p(class))")
     for name in fig_names:
         c = names.index(name)
         if c not in concepts.classes: print(f'{name}: no probe image predicted as it at {layer}'); continue
