@@ -6,6 +6,7 @@
 from __future__ import annotations
 from pathlib import Path
 import pandas as pd
+from ..world.findings import read_table
 
 # %% auto #0
 __all__ = ['findings', 'summary']
@@ -14,10 +15,8 @@ __all__ = ['findings', 'summary']
 def _table(run, # a run folder of the `comparison` experiment
            name:str, # a table's name, without `.csv`
           )->pd.DataFrame:
-    "The run's table `name`; FileNotFoundError naming the folder and the table when it is absent"
-    f = Path(run)/f'{name}.csv'
-    if not f.is_file(): raise FileNotFoundError(f"run={str(run)!r} has no {name}.csv: rerun `xai-study run comparison` (this code writes it) into that folder")
-    return pd.read_csv(f)
+    "The run's table `name` (`world.findings.read_table` for this family)"
+    return read_table(run, name, 'comparison')
 
 def _ci(r)->str:
     "A gain row as `+0.012 [+0.004, +0.020]`"

@@ -8,28 +8,13 @@ import json
 from pathlib import Path
 import pandas as pd
 from ..core import bootstrap_mean
+from ..world.findings import run_folder, read_table  # one reader of a run's tables for every family
 
 # %% auto #0
-__all__ = ['MARGIN', 'GOAL', 'CONTROL', 'run_folder', 'read_table', 'run_params', 'learned_note', 'interval', 'figure', 'section',
-           'strip_answer', 'not_target_answer', 'overlap_answer', 'findings', 'summary']
+__all__ = ['MARGIN', 'GOAL', 'CONTROL', 'run_params', 'learned_note', 'interval', 'figure', 'section', 'strip_answer',
+           'not_target_answer', 'overlap_answer', 'findings', 'summary']
 
 # %% ../../nbs/nmf/63_findings.ipynb #f6305
-def run_folder(run, # a run's folder (str or Path), or a `harness.results.Run`
-              )->Path:
-    "The folder that holds the run's tables and figures"
-    return Path(getattr(run, 'dir', run))
-
-def read_table(run, # a run's folder, or a `harness.results.Run`
-               name:str, # the table's file name without `.csv`
-               family:str, # the experiment family that writes it, for the message
-              )->pd.DataFrame:
-    "The run's table `name`, or an error that names the folder, the table and the command that writes it"
-    p = run_folder(run)/f'{name}.csv'
-    if not p.exists():
-        raise FileNotFoundError(f"{run_folder(run)} has no {name}.csv, which the {family} findings read; pass the folder of a finished "
-                                f"`{family}` run, or write one with `xai-study run {family}`")
-    return pd.read_csv(p)
-
 def run_params(run, # a run's folder, or a `harness.results.Run`
               )->dict:
     "The parameters its manifest records ({} without a manifest)"

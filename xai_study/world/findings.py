@@ -10,29 +10,35 @@ from statistics import NormalDist
 import numpy as np, pandas as pd
 
 # %% auto #0
-__all__ = ['FAMILY', 'BAR', 'RECIPE', 'read_table', 'read_params', 'wilson', 'ci', 'span', 'points', 'md_table', 'figures',
-           'world_answer', 'zoo_table', 'zoo_answer', 'zoo_md', 'replica_answer', 'clip_answer', 'findings', 'summary']
+__all__ = ['FAMILY', 'BAR', 'RECIPE', 'run_folder', 'read_table', 'read_params', 'wilson', 'ci', 'span', 'points', 'md_table',
+           'figures', 'world_answer', 'zoo_table', 'zoo_answer', 'zoo_md', 'replica_answer', 'clip_answer', 'findings',
+           'summary']
 
 # %% ../../nbs/world/25_findings.ipynb #wf005
 def _missing(run:Path, file:str, family:str)->FileNotFoundError:
     again = '' if run.name == 'default' else f' --name {run.name}'
     return FileNotFoundError(f"{run} has no {file}: make the run with `xai-study run {family}{again}` (or pass the folder of a finished {family} run)")
 
-def read_table(run:str|Path, # a run folder, e.g. results/world/default
+def run_folder(run, # a run's folder (str or Path), or a `harness.results.Run`
+              )->Path:
+    "The folder that holds the run's tables and figures"
+    return Path(getattr(run, 'dir', run))
+
+def read_table(run:str|Path, # a run folder, e.g. results/world/default (or a `harness.results.Run`)
                name:str, # the table, without '.csv' (e.g. 'zoo_metrics')
                family:str, # the experiment that writes it (its name for `xai-study run`)
               )->pd.DataFrame:
     "The run's table `name`.csv; an error naming the run folder, the missing table and the command that makes it"
-    p = Path(run)/f'{name}.csv'
-    if not p.exists(): raise _missing(Path(run), p.name, family)
+    p = run_folder(run)/f'{name}.csv'
+    if not p.exists(): raise _missing(run_folder(run), p.name, family)
     return pd.read_csv(p)
 
 def read_params(run:str|Path, # a run folder
                 family:str, # the experiment that writes it
                )->dict:
     "The parameters recorded in the run's manifest.json; the same error as `read_table` when it is missing"
-    p = Path(run)/'manifest.json'
-    if not p.exists(): raise _missing(Path(run), p.name, family)
+    p = run_folder(run)/'manifest.json'
+    if not p.exists(): raise _missing(run_folder(run), p.name, family)
     return json.loads(p.read_text()).get('params', {})
 
 # %% ../../nbs/world/25_findings.ipynb #wf008
