@@ -303,7 +303,9 @@ def unit_gains(scores:pd.DataFrame, # `model, layer, neuron, metric, method` and
 def plot_heldout(gain:pd.DataFrame, # from `unit_gains` (both judges)
                 ):
     "The gain by unit of the search's label over each reference, per learned model and layer and judge, with 95% bootstrap intervals over units"
-    g = gain[gain.learned & (gain.model != 'all learned')].assign(where=lambda d: d.model + ' ' + d.layer)
+    rows = gain[gain.model != 'all learned']
+    none = not rows.learned.any()  # no model learned (a tiny zoo): every model shown, and the title says none is a finding
+    g = rows[rows.learned | none].assign(where=lambda d: d.model + ' ' + d.layer)
     judges, refs = list(dict.fromkeys(g.judge)), list(dict.fromkeys(g.reference))
     fig, axes = plt.subplots(1, len(judges), figsize=(4.2 * len(judges) + 2.2, 3.4), sharey=True, squeeze=False)
     for ax, j in zip(axes[0], judges):
@@ -316,7 +318,8 @@ def plot_heldout(gain:pd.DataFrame, # from `unit_gains` (both judges)
         ax.set_title(f'judge: {j}', fontsize=9); ax.set_xlabel('model and layer')
     axes[0][0].set_ylabel("gain of the search's label (AUC)")
     fig.legend(*axes[0][0].get_legend_handles_labels(), title='reference', loc='center left', bbox_to_anchor=(1.0, 0.5), fontsize=8, title_fontsize=8)
-    fig.suptitle("Search label minus reference label, mean over units (learned models)", fontsize=10)
+    fig.suptitle("Search label minus reference label, mean over units " +
+                 ("(no model learned: all shown, none is a finding)" if none else "(learned models)"), fontsize=10)
     fig.text(0.5, -0.04, 'Error bars: 95% bootstrap interval over units (a unit\'s gain is averaged over the search metrics). '
              'Models below 50% held-out accuracy are reported apart, in heldout_gain.csv.', ha='center', fontsize=7.5)
     fig.tight_layout()
