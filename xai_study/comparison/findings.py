@@ -9,7 +9,7 @@ import pandas as pd
 from ..world.findings import read_table
 
 # %% auto #0
-__all__ = ['findings', 'summary']
+__all__ = ['LINE_NEW', 'findings', 'summary']
 
 # %% ../../nbs/comparison/58_findings.ipynb #f58a
 def _table(run, # a run folder of the `comparison` experiment
@@ -17,6 +17,8 @@ def _table(run, # a run folder of the `comparison` experiment
           )->pd.DataFrame:
     "The run's table `name` (`world.findings.read_table` for this family)"
     return read_table(run, name, 'comparison')
+
+LINE_NEW = (13/94, 39/100, 29/50, 37/100, 19/100)  # the LINE results notebook's generated / all labels: ResNet18 avgpool, ResNet50 avgpool, fc, layer4 (Places365), ResNet50 avgpool (ImageNet)
 
 def _ci(r)->str:
     "A gain row as `+0.012 [+0.004, +0.020]`"
@@ -54,7 +56,7 @@ def findings(run, # a run folder of the `comparison` experiment (e.g. results/co
     s = share[share.model.isin(ok)].assign(w=lambda d: d.n)
     tot = {c: float((s[c] * s.w).sum() / s.w.sum()) for c in ('share_generated', 'share_class_modifier', 'share_new')}
     out += [f"Of {int(s.w.sum())} labels of the learned models, {tot['share_new']:.0%} are not a class name: {tot['share_generated']:.0%} name no class and "
-            f"{tot['share_class_modifier']:.0%} are a class name with more words (the LINE paper reports 27-31% new concepts). "
+            f"{tot['share_class_modifier']:.0%} are a class name with more words (the LINE results notebook's five tables: {min(LINE_NEW):.0%}-{max(LINE_NEW):.0%} new concepts). "
             "Per model and layer: " + '; '.join(f"{r.model} {r.layer} {r.share_generated:.0%} generated, {r.share_class_modifier:.0%} class + modifier"
                                                  for r in s.itertuples()) + '.',
             '![Label types per model and search metric](concept_types.png)',
