@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-TINY_ZOO = ['-p', 'zoo_overrides', "{'n_train': 256, 'epochs': 1, 'batch': 64}",
+TINY_ZOO = ['-p', 'zoo_overrides', "{'n_train': 256, 'epochs': 1, 'batch': 64, 'n_val': 200, 'n_test': 400}",
             '-p', 'clip_overrides', "{'n_image': 256, 'image_epochs': 1, 'text_steps': 10, 'text_batch': 64, 'image_batch': 64}"]
 
 README = ROOT/'README.md'

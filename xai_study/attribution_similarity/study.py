@@ -71,6 +71,7 @@ def settings(params:dict, # the template's parameters (`harness.results.notebook
     timm = list(saliency.SEED_TIMM) if p['timm_models'] == 'seed' else split_names(p['timm_models'])
     if p['finetune_task'] is not None:
         check_choice(p['finetune_task'], world.TASKS, 'finetune_task')
+        for k in p['finetune_spec']: check_choice(k, [k for k in zoo.FINETUNE_SPEC if k != 'task'], 'finetune_spec key')
         if p['finetune_task'] == task: raise ValueError(f"finetune_task={p['finetune_task']!r} is the models' own task; fine-tune on another one (e.g. 'scene')")
     p.update(models=models, similarities=sims, sample_counts=[int(c) for c in split_names(p['sample_counts'])], sample_model=sample_model, timm_models=timm)
     return p, task
@@ -124,9 +125,10 @@ def finetuned(models:list, # zoo classifier names
               world_seed:int=0, # the world's seed
               size:int=64, # image size of the world
               overrides:dict|None=None, # zoo spec changes of the members fine-tuned
+              spec:dict|None=None, # changes to `zoo.FINETUNE_SPEC` (e.g. fewer images: `dict(n_train=256, n_test=400)`)
              )->dict:
     "model -> the zoo member fine-tuned on `task` (`zoo.zoo_finetuned`: a new head, one epoch of it, one of every weight; cached)"
-    return {m: zoo.zoo_finetuned(m, dict(task=task), world_seed=world_seed, size=size, overrides=overrides) for m in models}
+    return {m: zoo.zoo_finetuned(m, {**(spec or {}), 'task': task}, world_seed=world_seed, size=size, overrides=overrides) for m in models}
 
 # %% ../../nbs/attribution_similarity/81_study.ipynb #ncmp01
 def compared(nets:dict, # model -> zoo network (with `metrics`)

@@ -17,8 +17,8 @@ from . import scene as world, phrases
 
 # %% auto #0
 __all__ = ['MEAN', 'STD', 'SPLIT_STREAMS', 'ZOO', 'HYBRIDS', 'CLIP_SPEC', 'HELD_OUT_STREAM', 'FACTORS', 'ZS_CATEGORIES',
-           'FINETUNE_SPEC', 'BUILD_ORDER', 'data_config', 'dilate_stage', 'build_classifier', 'to_tensor', 'logits',
-           'vit_r18_hybrid', 'split_data', 'split_arrays', 'fit', 'train_classifier', 'attribute_names',
+           'EVAL_SIZES', 'FINETUNE_SPEC', 'BUILD_ORDER', 'data_config', 'dilate_stage', 'build_classifier', 'to_tensor',
+           'logits', 'vit_r18_hybrid', 'split_data', 'split_arrays', 'fit', 'train_classifier', 'attribute_names',
            'attribute_targets', 'clip_config', 'build_clip', 'clip_data_config', 'clip_texts', 'train_clip',
            'zero_shot', 'similarity_table', 'zoo_spec', 'zoo_key', 'zoo_entry', 'recipe', 'weights_dir', 'save_weights',
            'zoo_origin', 'zoo_committed', 'zoo_model', 'clip_vocabulary', 'zoo_clip', 'untrained_model', 'finetune',
@@ -437,12 +437,16 @@ def similarity_table(clip, # a `models.Clip` (e.g. `zoo_clip()`)
 # %% ../../nbs/world/23_zoo.ipynb #c023
 def _versions(): return dict(torch=torch.__version__.split('+')[0], timm=timm.__version__, open_clip=open_clip.__version__)
 
+EVAL_SIZES = dict(n_val=2000, n_test=3600)  # held-out images a classifier is scored on (`train_classifier`'s defaults); not in the
+# `ZOO` specs, so the committed members keep their keys: an override (a test's tiny zoo scores on a few hundred) is a new key
+
 def zoo_spec(name:str, # a `ZOO` name or 'clip'
              overrides:dict|None=None, # spec entries to change, e.g. `dict(epochs=1, n_train=2000)`
             )->dict:
     "The spec of zoo member `name` with `overrides` applied"
     base = CLIP_SPEC if check_choice(name, [*ZOO, 'clip'], 'name') == 'clip' else ZOO[name]
-    for k in (overrides or {}): check_choice(k, list(base), f'overrides key (zoo spec of {name!r})')
+    keys = list(base) + (list(EVAL_SIZES) if base is not CLIP_SPEC else [])
+    for k in (overrides or {}): check_choice(k, keys, f'overrides key (zoo spec of {name!r})')
     return {**base, **(overrides or {})}
 
 def zoo_key(name:str, # a `ZOO` name or 'clip'
@@ -481,7 +485,7 @@ def _train_member(name, spec, world_seed, size, progress, cache=None):
         r = train_clip(spec, world_seed, progress)
         m, tok = build_clip(spec); m.load_state_dict(r['state'])
         r['metrics'].update(zero_shot=zero_shot(m, tok, world_seed=world_seed))
-    else: r = train_classifier(spec, world_seed, size, progress=progress, cache=cache)
+    else: r = train_classifier(spec, world_seed, size, progress=progress, cache=cache, **{k: spec[k] for k in EVAL_SIZES if k in spec})
     _log(f"done: {r['metrics']}", progress)
     return r
 
@@ -664,7 +668,7 @@ def untrained_model(name:str, # a `ZOO` name
     return net.to(get_device(device)).eval()
 
 # %% ../../nbs/world/23_zoo.ipynb #c042
-FINETUNE_SPEC = dict(task='scene', n_train=2000, head_epochs=1, epochs=1, lr=2e-3, batch=64, seed=0)
+FINETUNE_SPEC = dict(task='scene', n_train=2000, head_epochs=1, epochs=1, lr=2e-3, batch=64, seed=0, n_test=2000)
 
 def finetune(model:nn.Module, # a registry classifier with `data_config` (a zoo member, or a timm model on a user's machine); left untouched
              images:np.ndarray, # uint8 [N, H, W, 3] at the model's input size: the new task's training images
@@ -702,7 +706,7 @@ def finetune(model:nn.Module, # a registry classifier with `data_config` (a zoo 
     return net.eval()
 
 def zoo_finetuned(name:str, # a `ZOO` name
-                  spec:dict=FINETUNE_SPEC, # the fine-tuning: world `task`, `n_train` images, `head_epochs`, `epochs`, `lr`, `batch`, `seed`
+                  spec:dict=FINETUNE_SPEC, # the fine-tuning: world `task`, `n_train` images, `head_epochs`, `epochs`, `lr`, `batch`, `seed`, `n_test` images scored
                   world_seed:int=0, # the world's seed
                   size:int=64, # image size
                   overrides:dict|None=None, # zoo spec changes of the member fine-tuned
@@ -723,8 +727,8 @@ def zoo_finetuned(name:str, # a `ZOO` name
         t0 = time.time()
         net = finetune(base, tr['images'], tr['target'], classes, spec['head_epochs'], spec['epochs'], spec['lr'], spec['batch'],
                        spec['seed'], progress=progress)
-        acc, conf = _test(net, split_arrays(task, 'test', 2000, world_seed, size, cache), len(classes))
-        return dict(state=net.state_dict(), metrics=dict(test_acc=acc, n_test=2000, train_s=round(time.time() - t0, 1), task=task))
+        acc, conf = _test(net, split_arrays(task, 'test', spec['n_test'], world_seed, size, cache), len(classes))
+        return dict(state=net.state_dict(), metrics=dict(test_acc=acc, n_test=spec['n_test'], train_s=round(time.time() - t0, 1), task=task))
     e = cache.get_or_make(key, make, info=dict(finetune=name, base=base_key, spec=spec))
     net = build_classifier(zoo_spec(name, overrides), size)
     net.reset_classifier(len(classes)); net.load_state_dict(e['state'])
