@@ -1,5 +1,5 @@
 "Shared by the end-to-end tests: run an experiment through the `xai-study` command in a home of its own, with a tiny zoo."
-import json, os, re, shlex, subprocess, sys
+import json, os, re, resource, shlex, subprocess, sys
 from pathlib import Path
 import pytest
 
@@ -59,3 +59,22 @@ def pytest_collection_modifyitems(config, items):
     "Under `pytest -n` (pytest-xdist, `make test`), the tests that share `family_home` run on one worker, so the tiny zoo is still trained once"
     for item in items:
         if 'family_home' in getattr(item, 'fixturenames', ()): item.add_marker(pytest.mark.xdist_group('families'))
+
+def _cpu_s()->float:
+    "CPU seconds of this process and of its children that ended (the CLI and the kernels it started)"
+    s, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return s.ru_utime + s.ru_stime + c.ru_utime + c.ru_stime
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    "Record each test's CPU seconds (its call phase) in its report, beside the wall time `--durations` shows"
+    t = _cpu_s(); yield
+    item.user_properties.append(('cpu_s', _cpu_s() - t))
+
+def pytest_terminal_summary(terminalreporter):
+    "The tests that took most CPU, and the total: what the 25 CPU-minute budget of `make test` is spent on"
+    rows = [(dict(r.user_properties).get('cpu_s', 0.0), r.nodeid) for k in ('passed', 'failed', 'xfailed', 'xpassed')
+            for r in terminalreporter.stats.get(k, []) if r.when == 'call']
+    if not rows: return
+    terminalreporter.write_sep('=', f'most CPU (test calls: {sum(c for c, _ in rows):.0f} CPU-s in all)')
+    for c, n in sorted(rows, reverse=True)[:15]: terminalreporter.write_line(f'{c:7.1f} CPU-s  {n}')

@@ -74,23 +74,40 @@ def test_crops_on_the_object(manifest, table):
         assert table.crop_overlap[layer, 'all'] >= 0.8, (layer, table.crop_overlap[layer, 'all'])
 
 def _speed(file, case):
+    "The time row of `case` in a benchmark CSV against its strongest reference (scikit-learn at its fastest threading in that run)"
     b = pd.read_csv(ROOT/'results'/'benchmarks'/file)
-    return b[(b.measure == 'time') & b.case.str.contains(case, regex=False)].iloc[0]
+    t = b[(b.measure == 'time') & b.case.str.contains(case, regex=False) & ~b.note.str.contains("solver='torch'", regex=False)]
+    return t.loc[t.reference_value.idxmin()]
+
+def _cpu_why(case):
+    "Why the 5x bar is not met on a CPU, with the committed run's own figures"
+    t = _speed('nmf.csv', case)
+    return (f"on a 2-core CPU nmf's default path (scikit-learn's solver, two classes at a time) takes {t.value:.2f} s against "
+            f"{t.reference_value:.2f} s for scikit-learn class by class ({t.reference_value / t.value:.2f}x; results/benchmarks/nmf.csv): "
+            "the same compiled solver, sped up only by the second core; 5x needs a GPU (nmf_gpu.csv)")
 
 SPEED = [('nmf_gpu.csv', '8 classes x 2940 x 2048', None),
          ('nmf_gpu.csv', '36 classes x 960 x 256', 'on the H100 the world\'s small matrices (36 x 960 x 256) take 0.42 s against '
           'scikit-learn\'s 1.91 s: 4.6x, launch-bound (200 sweeps of small kernels)'),
-         ('nmf.csv', '36 classes x 960 x 256', 'on a 2-core CPU 2.16 s against scikit-learn\'s 1.37 s: the batched torch update '
-          'is slower than scikit-learn\'s compiled coordinate descent (same BLAS products, more dispatch per column)'),
-         ('nmf.csv', '8 classes x 2940 x 2048', 'on a 2-core CPU 13.9 s against 13.0 s: the same arithmetic as scikit-learn, '
-          'no 5x without a GPU')]
+         ('nmf.csv', '36 classes x 960 x 256', _cpu_why('36 classes x 960 x 256')),
+         ('nmf.csv', '8 classes x 2940 x 2048', _cpu_why('8 classes x 2940 x 2048'))]
+
+def _equal_error(file, t):
+    b = pd.read_csv(ROOT/'results'/'benchmarks'/file)
+    err = b[(b.measure == 'error') & (b.case == t.case) & ~b.note.str.contains("solver='torch'", regex=False)].iloc[0]
+    assert err.value <= err.reference_value * (1 + 1e-6), err.to_dict()
 
 @pytest.mark.parametrize('file,case,why', [pytest.param(f, c, w, marks=pytest.mark.xfail(strict=True, reason=w)) if w else (f, c, w)
                                            for f, c, w in SPEED])
 def test_nmf_speed(file, case, why):
-    "The committed benchmark rows: torch NMF at least 5x faster than scikit-learn at equal or lower error"
+    "The committed benchmark rows: NMF at least 5x faster than scikit-learn at equal or lower error"
     t = _speed(file, case)
-    b = pd.read_csv(ROOT/'results'/'benchmarks'/file)
-    err = b[(b.measure == 'error') & (b.case == t.case)].iloc[0]
-    assert err.value <= err.reference_value * (1 + 1e-6), err.to_dict()
+    _equal_error(file, t)
     assert t.value * 5 <= t.reference_value, t.to_dict()
+
+@pytest.mark.parametrize('case', ['36 classes x 960 x 256', '8 classes x 2940 x 2048'])
+def test_nmf_never_slower_on_cpu(case):
+    "Issue 22: on the 2-core CPU, nmf's default path at least as fast as scikit-learn (its fastest threading) at equal error"
+    t = _speed('nmf.csv', case)
+    _equal_error('nmf.csv', t)
+    assert t.value <= t.reference_value, t.to_dict()

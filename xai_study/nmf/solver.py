@@ -4,11 +4,12 @@
 
 # %% ../../nbs/nmf/60_solver.ipynb #c003
 from __future__ import annotations
+import warnings
 import numpy as np, torch
 from ..core import check_choice
 
 # %% auto #0
-__all__ = ['nmf', 'nmf_objective', 'nmf_transform']
+__all__ = ['nmf', 'nmf_objective', 'nmf_transform', 'nmf_solver']
 
 # %% ../../nbs/nmf/60_solver.ipynb #c005
 def _batch3(V, # [n, C] or [B, n, C]
@@ -132,18 +133,24 @@ def nmf(V, # nonnegative [n, C], or a batch [B, n, C] (padded with zero rows, se
         n_iter:int=200, # at most this many sweeps (scikit-learn's `max_iter` default)
         init:str='nndsvda', # 'nndsvda' (scikit-learn's default here), 'nndsvd' or 'random'
         tol:float=1e-4, # stop when a sweep's projected gradient is below tol x the first's (scikit-learn's default)
-        seed:int=0, # seed of init='random'
+        seed:int=0, # seed of init='random' (and of scikit-learn's randomized SVD, solver 'sklearn')
         n_rows=None, # rows of each matrix in the batch (LongTensor [B]); rows beyond are padding; None: all
         dtype:torch.dtype=torch.float32, # compute precision (torch.float64 for checks)
         device=None, # compute device (default: V's)
-        chunk:int|None=None, # matrices per batch (default: all; fewer bound the memory of large problems)
+        chunk:int|None=None, # matrices per batch of the torch solver (default: all; fewer bound the memory of large problems)
+        solver:str='auto', # 'auto' (`nmf_solver`: scikit-learn on a CPU, torch elsewhere), 'torch' or 'sklearn'
+        threads:int|None=None, # matrices the 'sklearn' solver fits at once (default `torch.get_num_threads()`)
        )->tuple:
     "Non-negative matrix factorisation `V ~ W H` by scikit-learn's coordinate descent, batched: (W [B, n, k], H [B, k, C])"
     check_choice(init, ('nndsvda', 'nndsvd', 'random'), 'init')
+    check_choice(solver, ('auto', 'torch', 'sklearn'), 'solver')
     V, rows, one = _batch3(V, n_rows, dtype, device)
     if init != 'random' and k > min(int(rows.min()), V.shape[2]):
         raise ValueError(f"k={k} components need at least {k} rows and columns for init={init!r}; the smallest matrix has "
                          f"{int(rows.min())} x {V.shape[2]}: lower k, or pass init='random' (scikit-learn's choice then)")
+    if (nmf_solver(V.device) if solver == 'auto' else solver) == 'sklearn':
+        W, H = _sklearn_nmf(V, rows, k, n_iter, init, tol, seed, threads or torch.get_num_threads())
+        return (W[0], H[0]) if one else (W, H)
     chunk = chunk or V.shape[0]
     Ws, Hs = [], []
     for s in range(0, V.shape[0], chunk):
@@ -183,3 +190,34 @@ def nmf_transform(V, # nonnegative rows [n, C] or [B, n, C]
         if not bool(active.any()): break
     W = Wt.transpose(1, 2)
     return W[0] if one else W
+
+# %% ../../nbs/nmf/60_solver.ipynb #c016
+def nmf_solver(device=None, # where the matrices are (None: the CPU)
+              )->str:
+    "The solver `nmf(solver='auto')` uses: 'torch' on a GPU (or another accelerator), 'sklearn' on a CPU"
+    return 'sklearn' if torch.device(device if device is not None else 'cpu').type == 'cpu' else 'torch'
+
+def _sklearn_nmf(V:torch.Tensor, # [B, n, C], zero rows beyond each matrix's count
+                 rows:torch.Tensor, # row counts [B]
+                 k:int, n_iter:int, init:str, tol:float, seed:int, # as in `nmf`
+                 threads:int, # matrices fitted at once
+                )->tuple:
+    "scikit-learn's NMF of each matrix's own rows, `threads` matrices at a time: (W [B, n, k], H [B, k, C]) on V's device"
+    from concurrent.futures import ThreadPoolExecutor
+    from sklearn.decomposition import NMF
+    from sklearn.exceptions import ConvergenceWarning
+    from threadpoolctl import threadpool_limits
+    Vn, B = V.cpu().numpy(), V.shape[0]
+    def fit(b):
+        m = NMF(n_components=k, init=init, solver='cd', max_iter=n_iter, tol=tol, random_state=seed)
+        return m.fit_transform(Vn[b, :int(rows[b])]), m.components_
+    workers = max(1, min(int(threads), B))
+    with warnings.catch_warnings(), threadpool_limits(max(1, int(threads) // workers), user_api='blas'):
+        warnings.simplefilter('ignore', ConvergenceWarning)  # as the torch solver, stop at n_iter without a warning
+        if workers == 1: res = [fit(b) for b in range(B)]
+        else:
+            with ThreadPoolExecutor(workers) as ex: res = list(ex.map(fit, range(B)))
+    W = torch.zeros(B, V.shape[1], k, dtype=V.dtype)
+    for b, (w, _) in enumerate(res): W[b, :len(w)] = torch.from_numpy(w)
+    H = torch.from_numpy(np.stack([h for _, h in res])).to(V.dtype)
+    return W.to(V.device), H.to(V.device)
