@@ -79,15 +79,15 @@ def _row_logsumexp(P:torch.Tensor, # images x concepts
         out[s:e] = torch.add(-m, P[s:e], alpha=a).exp_().sum(1, keepdim=True).log_().add_(m)
     return out
 
-def _group_size(lo:float, # lower bound of every factor
-                hi:float, # upper bound of every factor
-                k:int, # number of factors
-               )->int:
-    "Largest number of factors in `[lo, hi]` whose product stays within [1e-30, 1e30] (float32's normal range, with margin)"
-    g = k
-    if lo < 1: g = min(g, int(math.floor(-30 * math.log(10) / math.log(lo))))
-    if hi > 1: g = min(g, int(math.floor(30 * math.log(10) / math.log(hi))))
-    return max(1, g)
+def _factor_groups(bound:np.ndarray, # per factor, an upper bound of its log (>= 0)
+                   limit:float=80.0, # most a group's summed bound may reach (float32 overflows above e^88.7)
+                  )->list:
+    "Consecutive `(start, stop)` groups of factors whose product stays below `exp(limit)`: each gets one `log`"
+    groups, g0, acc = [], 0, 0.0
+    for j, b in enumerate(bound):
+        if j > g0 and acc + b > limit: groups.append((g0, j)); g0, acc = j, 0.0
+        acc += b
+    return groups + [(g0, len(bound))]
 
 def _pmi_scores(P:torch.Tensor, # images x concepts (float32)
                 A:torch.Tensor, # images x neurons (float32)
@@ -98,40 +98,36 @@ def _pmi_scores(P:torch.Tensor, # images x concepts (float32)
                 lam:float, # weight of log p(c)
                 chunk_mb:float, # work memory
                 what:str, # for progress lines
+                width:int=64, # concepts per gather (64 floats: a Q row is four cache lines)
                )->torch.Tensor:
     "`sum_j log(1 + p_j (Q[top_j(n), c] - 1) + eps) - lam * log p(c)` for every neuron n and concept c: `[neurons, concepts]`"
     N, C = P.shape; U = A.shape[1]
     p = np.asarray(p, np.float64)
-    r64 = (1 - p + eps) / p  # 1 + p (Q - 1) + eps = p (Q + r)
-    const = float(np.log(p).sum())
-    r = torch.tensor(r64, dtype=torch.float32)
-    top = _top_images(A, k)
+    r = (1 - p + eps) / p  # 1 + p (Q - 1) + eps = p r (1 + Q / r)
+    if not (r > 0).all(): raise ValueError(f"min_prob={eps!r} must be > 0 when a weight is 1: log(Q + min_prob) is -inf where Q underflows to 0")
+    s, const = 1 / r, float(np.log(p * r).sum())
+    top = _top_images(A, k).T.contiguous()  # [k, neurons]: the j-th top image of every neuron, one row per j
     lse = _row_logsumexp(P, a, max(1, int(chunk_mb * 2**18 // max(C, 1))))
-    cb = max(1, min(C, int(chunk_mb * 2**18 // 2 // N)))  # columns of Q held at once: half the work memory
+    cb = max(1, min(C, int(chunk_mb * 2**18 // N)))  # columns of Q held at once: the work memory
     out = torch.empty(U, C)
-    qbuf, gbuf, hbuf = torch.empty(N * cb), torch.empty(max(2**18, k * cb)), torch.empty(max(2**18, k * cb))
+    qbuf, hbuf, tbuf, lbuf = torch.empty(N * cb), torch.empty(U * width), torch.empty(U * width), torch.empty(U * width)
     prog = Progress(what, C)
     for c0, c1 in _spans(C, cb):
-        w = c1 - c0
-        Q = qbuf[:N * w].view(N, w)
-        torch.add(-lse, P[:, c0:c1], alpha=a, out=Q).exp_()  # Q = softmax(a P), this block of columns
-        g = _group_size(float(r64.min()) + float(Q.min()), 1 + float(r64.max()) + float(Q.max()), k)
-        ng = -(-k // g)
-        nb = max(1, min(U, 2**18 // (ng * w)))  # neurons per group: ~1 MiB of gathered rows
-        for u0, u1 in _spans(U, nb):
-            n, idx = u1 - u0, top[u0:u1]
-            H = hbuf[:n * ng * w].view(n, ng, w)  # running product of each group of g factors
-            torch.index_select(Q, 0, idx[:, 0::g].reshape(-1), out=H.view(n * ng, w))
-            H.add_(r[0::g].view(1, ng, 1))
-            for j in range(1, g):
-                nj = len(range(j, k, g))
-                T = gbuf[:n * nj * w].view(n, nj, w)
-                torch.index_select(Q, 0, idx[:, j::g].reshape(-1), out=T.view(n * nj, w))
-                H[:, :nj].mul_(T.add_(r[j::g].view(1, nj, 1)))
-            out[u0:u1, c0:c1] = H.log_().sum(1)
-        blk = out[:, c0:c1]
-        blk.add_(const)
-        blk.sub_(lam * (torch.logsumexp(blk, dim=0, keepdim=True) - math.log(U)))
+        for s0, s1 in _spans(c1 - c0, width):
+            w = s1 - s0
+            Q = qbuf[N * s0:N * s1].view(N, w)
+            torch.add(-lse, P[:, c0 + s0:c0 + s1], alpha=a, out=Q).exp_()  # Q = softmax(a P), these columns
+            H, T, L = hbuf[:U * w].view(U, w), tbuf[:U * w].view(U, w), lbuf[:U * w].view(U, w)
+            for g, (j0, j1) in enumerate(_factor_groups(np.log1p(float(Q.max()) * s))):
+                H.fill_(1)
+                for j in range(j0, j1):
+                    torch.index_select(Q, 0, top[j], out=T)
+                    H.addcmul_(H, T, value=float(s[j]))  # H *= 1 + s_j Q[top_j]
+                if g == 0: torch.log(H, out=L)
+                else: L.add_(H.log_())
+            L.add_(const)
+            L.sub_(lam * (torch.logsumexp(L, dim=0, keepdim=True) - math.log(U)))
+            out[:, c0 + s0:c0 + s1] = L
         prog(c1)
     return out
 

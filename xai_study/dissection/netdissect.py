@@ -75,6 +75,16 @@ def upsample(maps, # [n, U, h, w] activation maps
     size = (int(size), int(size)) if np.isscalar(size) else tuple(int(s) for s in size)
     return m if tuple(m.shape[2:]) == size else F.interpolate(m, size=size, mode='bilinear', align_corners=False)
 
+# %% ../../nbs/dissection/41_netdissect.ipynb #c99b67bc
+def _candidates(m:torch.Tensor, # maps [n, U, h, w]
+                low:torch.Tensor, # per unit, its lowest threshold [U]
+                rel:float=1e-6, # rounding margin relative to the map's largest magnitude (float32's epsilon is 1.2e-7)
+               )->tuple:
+    "Indices `(images, units)` of the maps that can exceed `low` once upsampled: a bilinear value is a convex combination of at most four cells"
+    v = m.flatten(2)
+    top, mag = v.amax(2), v.abs().amax(2)
+    return (top > low[None, :] - rel * mag).nonzero(as_tuple=True)
+
 # %% ../../nbs/dissection/41_netdissect.ipynb #c040
 class IoUAccumulator:
     "Intersections and per-category unions of thresholded unit maps with concept masks, accumulated chunk by chunk"
@@ -82,7 +92,7 @@ class IoUAccumulator:
                  concepts, # label numbers of the K concepts (e.g. Broden's label.csv numbers, not 0)
                  categories, # each concept's (primary) category, e.g. 'object'
                  category_names:list|None=None, # all categories in order (default: as they first appear in `categories`)
-                 max_elements:int=2**24, # upsampled map values held at once (units go in blocks)
+                 max_elements:int=2**24, # upsampled map values held at once (the maps that can fire go in blocks)
                 ):
         thr = np.asarray(thresholds, np.float32)
         if thr.ndim > 2: raise ValueError(f"thresholds must be [units] or [quantiles, units]; got shape {thr.shape}")
@@ -151,20 +161,25 @@ class IoUAccumulator:
                 np.add.at(self.area, c, mk.reshape(len(c), -1).sum(1).numpy()); present[i, c[mk.reshape(len(c), -1).any(1).numpy()]] = True
         ann = (present.astype(np.int64) @ self.member > 0) if annotated is None else np.asarray(annotated, bool)
         if ann.shape != (n, G): raise ValueError(f"annotated must be [images, categories] = ({n}, {G}); got {ann.shape}")
-        ub = max(1, self.max_elements // max(1, n * H * W))
-        for u0, u1 in _spans(U, ub):
-            up = upsample(m[:, u0:u1], (H, W))  # once for every set of thresholds
-            for q, thr in enumerate(self.thr[:, u0:u1]):
-                act = (up > thr.view(1, -1, 1, 1)).view(n, u1 - u0, H * W)
-                self.fired[q, u0:u1] += act.sum(2).numpy().T.astype(np.int64) @ ann.astype(np.int64)
+        img, unit = _candidates(m, self.thr.amin(0))
+        ann_t = torch.from_numpy(ann.astype(np.int64))
+        for p0, p1 in _spans(len(img), max(1, self.max_elements // max(1, H * W))):
+            i_, u_ = img[p0:p1], unit[p0:p1]
+            up = upsample(m[i_, u_][:, None], (H, W)).view(p1 - p0, H * W)  # once for every set of thresholds
+            for q, thr in enumerate(self.thr):
+                act = up > thr[u_][:, None]
+                pi, pix = act.nonzero(as_tuple=True)
+                fired = torch.bincount(pi, minlength=p1 - p0)[:, None] * ann_t[i_]  # [pairs, G]
+                self.fired[q] += torch.zeros(U, G, dtype=torch.int64).index_add_(0, u_, fired).numpy()
                 if labels is not None:
-                    img, unit, pix = act.nonzero(as_tuple=True)
-                    keys = (unit[:, None] * (K + 1) + cols[img, :, pix]).reshape(-1)
-                    self.hits[q, u0:u1] += torch.bincount(keys, minlength=(u1 - u0) * (K + 1)).view(u1 - u0, K + 1)[:, :K].numpy()
+                    keys = (u_[pi][:, None] * (K + 1) + cols[i_[pi], :, pix]).reshape(-1)
+                    self.hits[q] += torch.bincount(keys, minlength=U * (K + 1)).view(U, K + 1)[:, :K].numpy()
                 else:
-                    for i, (c, mk) in enumerate(per):
-                        hit = (act[i].float() @ mk.reshape(len(c), -1).float().T).round().long().numpy()
-                        np.add.at(self.hits[q, u0:u1].T, c, hit.T)
+                    for i in i_.unique().tolist():
+                        (rows,) = (i_ == i).nonzero(as_tuple=True)
+                        c, mk = per[i]
+                        hit = (act[rows].float() @ mk.reshape(len(c), -1).float().T).round().long().numpy()
+                        np.add.at(self.hits[q], (u_[rows].numpy()[:, None], c[None, :]), hit)
         self.n_images += n
         return self
 
