@@ -1,4 +1,5 @@
 "The committed default run of the `dissection` experiment meets the issue's figures and is not stale."
+import re
 from pathlib import Path
 import pandas as pd, pytest
 from conftest import committed_manifest
@@ -152,3 +153,19 @@ def test_seed_001_object_model_holds_more_object_concepts(method):
     "Seed 001: the object (ImageNet) model learned objects the scene model did not; on layer4 its share of colour and object labels lies above the scene model's (intervals apart)"
     verdict, row = layer4_verdict(method, 'color+object')
     assert verdict == 'yes', row
+
+def _bench(name):
+    return pd.read_csv(Path(__file__).resolve().parents[1]/'results'/'benchmarks'/f'{name}.csv').set_index('measure')
+
+def test_soft_wpmi_speed():
+    "Issue 22 item 5: soft-WPMI at least 3x the per-neuron loop in every repetition (median of at least 5), labels identical"
+    b = _bench('dissection')
+    t = b.loc['time']
+    worst = float(re.search(r"worst repetition's ratio ([0-9.]+)", t.note).group(1))
+    assert t.repeats >= 5 and t.value * 3 <= t.reference_value and worst <= 1 / 3, t.to_dict()
+    assert b.loc['labels_identical', 'value'] == 1.0
+
+def test_netdissect_speed():
+    "Issue 22 item 7: NetDissect from cached maps at least half the throughput of extracting the same maps"
+    t = _bench('dissection_netdissect').loc['time']
+    assert t.value <= 2 * t.reference_value, t.to_dict()
