@@ -4,7 +4,7 @@
 
 # %% ../../nbs/attr/33_shapley.ipynb #c003
 from __future__ import annotations
-import math
+import itertools, math
 import numpy as np, torch, torch.nn as nn
 from ..core import check_choice, Progress
 from ..models.registry import model_device
@@ -13,8 +13,9 @@ from .saliency import pixel_baseline, BASELINES
 from ..models.hooks import eval_mode
 
 # %% auto #0
-__all__ = ['OUTPUTS', 'BACKENDS', 'shapley_kernel', 'all_coalitions', 'size_distribution', 'sample_coalitions', 'brute_shapley',
-           'coalitions', 'solve_kernel_shap', 'kernel_shap', 'shap_kernel_shap', 'captum_kernel_shap', 'slic_segments',
+__all__ = ['SHARES', 'SAMPLERS', 'OUTPUTS', 'BACKENDS', 'shapley_kernel', 'all_coalitions', 'size_distribution',
+           'sample_coalitions', 'stratified_coalitions', 'brute_shapley', 'interaction_game', 'coalitions',
+           'solve_kernel_shap', 'kernel_shap', 'shap_kernel_shap', 'captum_kernel_shap', 'slic_segments',
            'apply_coalitions', 'target_scores', 'image_value_fn', 'image_kernel_shap']
 
 # %% ../../nbs/attr/33_shapley.ipynb #c005
@@ -58,6 +59,75 @@ def sample_coalitions(n_features:int, # M, the number of players (at least 2)
     if paired: masks = np.stack([masks, ~masks], 1).reshape(-1, n_features)
     return masks[:n_samples]
 
+# %% ../../nbs/attr/33_shapley.ipynb #c010b
+SHARES = ('leverage', 'kernel')
+
+def _distinct_subsets(m:int, k:int, n:int, rng)->np.ndarray:
+    "`n` distinct subsets of size `k` of `m` players, bool `[n, m]`, uniformly without replacement (all of them when `n >= C(m, k)`)"
+    total = math.comb(m, k)
+    if min(n, total) <= 0: return np.zeros((0, m), bool)
+    if total <= 20000:  # few enough to list: choose among them
+        combos = np.array(list(itertools.combinations(range(m), k)), dtype=np.int64).reshape(total, k)
+        pick = combos if n >= total else combos[np.sort(rng.choice(total, n, replace=False))]
+        z = np.zeros((len(pick), m), bool); np.put_along_axis(z, pick, True, 1)
+        return z
+    seen, rows = set(), []
+    while len(rows) < n:  # many more subsets than draws: reject the rare repeat
+        for r in rng.random((n - len(rows), m)).argsort(1) < k:
+            if r.tobytes() not in seen: seen.add(r.tobytes()); rows.append(r)
+    return np.array(rows)
+
+def _stratum_draws(m:int, k:int, twin:bool, n_pairs:int, rng)->np.ndarray:
+    "`n_pairs` distinct draws of size `k`, each followed by its complement when `twin`; at size `M/2` a draw and its complement are one pair (the draw holds player 0)"
+    if twin and 2 * k == m:
+        z = _distinct_subsets(m - 1, k - 1, n_pairs, rng)
+        z = np.concatenate([np.ones((len(z), 1), bool), z], 1)
+    else: z = _distinct_subsets(m, k, n_pairs, rng)
+    return np.stack([z, ~z], 1).reshape(-1, m) if twin else z
+
+def stratified_coalitions(n_features:int, # M, the number of players (at least 2)
+                          n_samples:int, # coalitions to spend besides the empty and full ones (one fewer may be used: draws come in pairs)
+                          seed:int=0, # seeds a private `np.random.default_rng`
+                          paired:bool=True, # strata of sizes {k, M-k}, each draw followed by its complement
+                          share:str='leverage', # how the budget is shared among strata: 'leverage' (equal per size) or 'kernel' (the kernel's mass)
+                         )->tuple:
+    "(masks bool `[n, M]`, regression weights `[n]`): whole strata enumerated with kernel weights while the budget covers them, distinct draws in the rest weighted to the stratum's kernel mass"
+    check_choice(share, SHARES, 'share')
+    m = n_features
+    if m < 2: raise ValueError(f"n_features={m}: sampling needs at least 2 players")
+    if n_samples >= 2 ** m - 2:
+        z = all_coalitions(m); return z, shapley_kernel(m, z.sum(1))
+    ks = np.arange(1, m // 2 + 1) if paired else np.arange(1, m)
+    twin = (ks != m - ks) if paired else np.zeros(len(ks), bool)
+    n_sizes = np.where(twin, 2, 1)
+    cost = np.array([math.comb(m, int(k)) for k in ks], dtype=np.float64) * n_sizes  # coalitions in the stratum
+    mass = shapley_kernel(m, ks) * cost  # the kernel's total weight of the stratum
+    want = n_sizes.astype(np.float64) if share == 'leverage' else mass
+    whole, left = np.zeros(len(ks), bool), float(n_samples)
+    while not whole.all():  # water-filling: enumerate the strata their share covers, re-share the rest
+        alloc = np.where(whole, 0., want) / want[~whole].sum() * left
+        fits = ~whole & (alloc >= cost)
+        if not fits.any(): break
+        i = int(np.flatnonzero(fits)[np.argmin(cost[fits])]); whole[i] = True; left -= cost[i]
+    rng = np.random.default_rng(seed)
+    per = np.where(paired, 2, 1)  # coalitions per draw (at M/2 too: a draw and its complement)
+    pairs = np.zeros(len(ks), np.int64)
+    if not whole.all():  # draws per sampled stratum, largest remainders first
+        exact = np.where(whole, 0., want) / want[~whole].sum() * left / per
+        pairs = np.floor(exact).astype(np.int64)
+        for i in np.argsort(-(exact - pairs), kind='stable')[:int(left // per - pairs.sum())]: pairs[i] += 1
+        if pairs.sum() == 0: pairs[int(np.argmax(exact))] = 1  # a budget below one draw still draws one
+    zs, ws = [], []
+    for i, k in enumerate(ks):
+        if whole[i]:
+            z = _distinct_subsets(m, int(k), math.comb(m, int(k)), rng)
+            if twin[i]: z = np.concatenate([z, ~z])
+            zs.append(z); ws.append(shapley_kernel(m, z.sum(1)))
+        elif pairs[i]:
+            z = _stratum_draws(m, int(k), paired, int(pairs[i]), rng)
+            zs.append(z); ws.append(np.full(len(z), mass[i] / len(z)))
+    return np.concatenate(zs), np.concatenate(ws)
+
 # %% ../../nbs/attr/33_shapley.ipynb #c012
 def _evaluate(value_fn, # bool mask [B, M] (NumPy) -> outputs [B] or [B, K]
               masks:np.ndarray, # bool [n, M]
@@ -92,17 +162,40 @@ def brute_shapley(value_fn, # bool mask [B, M] (NumPy) -> outputs [B] or [B, K]
         phi.append(np.tensordot(w, v[without | (1 << i)] - v[without], axes=1))
     return np.stack(phi)
 
+# %% ../../nbs/attr/33_shapley.ipynb #c013b
+def interaction_game(additive, # [M] each player's own value (its singleton term)
+                     terms=(), # (players, weight, 'all' or 'any') each: weight when S holds all of / meets the players
+                    )->tuple:
+    "(value_fn, exact Shapley values `[M]`): `v(S) = sum_{i in S} additive_i + sum_T weight_T [S holds all of / meets T]`, each term shared equally by its players"
+    a = np.asarray(additive, dtype=np.float64)
+    phi, parts = a.copy(), []
+    for players, weight, kind in terms:
+        check_choice(kind, ('all', 'any'), 'kind')
+        t = np.asarray(players, dtype=np.int64)
+        if len(t) == 0 or len(set(t.tolist())) != len(t) or t.min() < 0 or t.max() >= len(a):
+            raise ValueError(f"players {t.tolist()} must be distinct indices in 0 .. {len(a) - 1}")
+        phi[t] += weight / len(t); parts.append((t, float(weight), kind == 'all'))
+    def value_fn(z):
+        z = np.asarray(z, dtype=bool)
+        return z @ a + sum(w * (z[:, t].all(1) if every else z[:, t].any(1)) for t, w, every in parts)
+    return value_fn, phi
+
 # %% ../../nbs/attr/33_shapley.ipynb #c015
+SAMPLERS = ('leverage', 'kernel', 'iid')
+
 def coalitions(n_features:int, # M, the number of players (at least 2)
                n_samples:int, # coalitions besides the empty and full ones; >= 2^M - 2 enumerates them all
-               seed:int=0, # for `sample_coalitions`
-               paired:bool=True, # antithetic pairs when sampling
+               seed:int=0, # seeds the sampler
+               paired:bool=True, # antithetic pairs: each draw followed by its complement
+               sampler:str='leverage', # 'leverage' or 'kernel': `stratified_coalitions` with that share; 'iid': `sample_coalitions`, equal weights (the earlier default)
               )->tuple:
-    "(masks bool `[n, M]`, regression weights `[n]`): every coalition with its Shapley kernel weight, or `n_samples` drawn from the kernel with equal weights"
+    "(masks bool `[n, M]`, regression weights `[n]`): every coalition with its Shapley kernel weight when the budget covers them all, else the `sampler`'s coalitions and weights"
+    check_choice(sampler, SAMPLERS, 'sampler')
     if n_samples >= 2 ** n_features - 2:
         masks = all_coalitions(n_features)
         return masks, shapley_kernel(n_features, masks.sum(1))
     if n_samples < 1: raise ValueError(f"n_samples={n_samples!r} must be at least 1")
+    if sampler != 'iid': return stratified_coalitions(n_features, n_samples, seed, paired, sampler)
     return sample_coalitions(n_features, n_samples, seed, paired), np.ones(n_samples)
 
 def solve_kernel_shap(masks:np.ndarray, # coalitions bool [n, M], neither empty nor full
@@ -130,6 +223,7 @@ def kernel_shap(value_fn, # bool mask [B, M] (NumPy) -> outputs [B] or [B, K] (N
                 seed:int=0, # seeds the coalition sampler
                 batch_size:int=1024, # masks per call of `value_fn`
                 paired:bool=True, # antithetic pairs when sampling
+                sampler:str='leverage', # 'leverage', 'kernel' or 'iid' (`coalitions`)
                )->np.ndarray:
     "KernelSHAP (Lundberg & Lee 2017): Shapley value estimates float64 `[M]` (or `[M, K]`) of the game `value_fn`, efficiency enforced exactly"
     if n_features < 1: raise ValueError(f"n_features={n_features!r} must be at least 1")
@@ -137,7 +231,7 @@ def kernel_shap(value_fn, # bool mask [B, M] (NumPy) -> outputs [B] or [B, K] (N
     if n_features == 1:
         v = _evaluate(value_fn, ends, batch_size)
         return (v[1] - v[0])[None]
-    masks, weights = coalitions(n_features, n_samples, seed, paired)
+    masks, weights = coalitions(n_features, n_samples, seed, paired, sampler)
     v = _evaluate(value_fn, np.concatenate([ends, masks]), batch_size)
     return solve_kernel_shap(masks, weights, v[2:], v[0], v[1])
 
@@ -261,11 +355,11 @@ def _targets(model, x, target, output, batch_size)->torch.Tensor:
     with torch.no_grad(), eval_mode(model):
         return torch.cat([target_scores(model, x[i:i + batch_size].to(dev), None, output).argmax(1).cpu() for i in range(0, len(x), batch_size)])
 
-def _ours(model, x, seg, base, targets, n_samples, seed, output, batch_size, paired, progress)->list:
+def _ours(model, x, seg, base, targets, n_samples, seed, output, batch_size, paired, progress, sampler='leverage')->list:
     "Every image's coalitions (empty and full first) in one stream of batched forwards; the solve per image"
     dev = model_device(model)
     sizes = seg.reshape(len(seg), -1).max(1) + 1
-    plans = [coalitions(int(m), n_samples, seed, paired) if m > 1 else (np.zeros((0, 1), bool), np.zeros(0)) for m in sizes]
+    plans = [coalitions(int(m), n_samples, seed, paired, sampler) if m > 1 else (np.zeros((0, 1), bool), np.zeros(0)) for m in sizes]
     m_max = int(sizes.max())
     rows = [np.concatenate([np.zeros((1, m_max), bool), np.ones((1, m_max), bool),
                             np.pad(mk, ((0, 0), (0, m_max - mk.shape[1])))]) for mk, _ in plans]
@@ -314,17 +408,18 @@ def image_kernel_shap(model:nn.Module, # a registry model (with `geometry` and `
                       blur_sigma:float|None=None, # the 'blur' baseline's sigma in pixels (default: image height / 16, `saliency.pixel_baseline`)
                       backend:str='xai_study', # 'xai_study' (batched over images, masks on the device), 'shap' (`shap.KernelExplainer`) or 'captum' (`KernelShap`): references
                       paired:bool=True, # antithetic coalition pairs (ours only)
+                      sampler:str='leverage', # ours only: 'leverage' (strata, whole sizes first, distinct draws; `stratified_coalitions`), 'kernel', or 'iid' (the earlier default)
                       progress:bool=True, # print progress every 10 s (ours only)
                      )->Attribution:
     "KernelSHAP on superpixels: `attributions` the values float64 `[N, M]` (zero for labels an image lacks), `maps` float32 `[N, H, W]` each pixel its superpixel's value"
-    check_choice(backend, BACKENDS, 'backend'); check_choice(output, OUTPUTS, 'output')
+    check_choice(backend, BACKENDS, 'backend'); check_choice(output, OUTPUTS, 'output'); check_choice(sampler, SAMPLERS, 'sampler')
     batch_size = internal_batch_size
     x = _as_pixels(inputs)
     seg = slic_segments(x, n_segments, compactness) if segments is None else _check_segments(segments, x)
     base = pixel_baseline(x, baselines, blur_sigma)  # `saliency.pixel_baseline`: the one pixel-space baseline of IG and KernelSHAP
     preds = _targets(model, x, None, output, batch_size)
     targets = preds.clone() if target is None else _targets(model, x, target, output, batch_size)
-    if backend == 'xai_study': vals = _ours(model, x, seg, base, targets, n_samples, seed, output, batch_size, paired, progress)
+    if backend == 'xai_study': vals = _ours(model, x, seg, base, targets, n_samples, seed, output, batch_size, paired, progress, sampler)
     elif backend == 'shap':
         vals = [shap_kernel_shap(image_value_fn(model, x[i], seg[i], base[i], int(targets[i]), output, batch_size),
                                  int(seg[i].max()) + 1, n_samples, seed) for i in range(len(x))]

@@ -4,16 +4,17 @@
 
 # %% ../../nbs/bench/06_attribution_similarity.ipynb #c003
 from __future__ import annotations
-import re
+import re, time
 import numpy as np, pandas as pd, torch
-from .timing import benchmark, side_by_side, row
+from .timing import benchmark, side_by_side, row, time_it
 from ..models.registry import attach, pixels
 from ..models.hooks import probe_layouts, to_maps
 from ..world import zoo, scene as world
 from ..attr import saliency, shapley
 
 # %% auto #0
-__all__ = ['bench_model', 'usual_mask_fn', 'bench_attribution', 'measured']
+__all__ = ['ESTIMATORS', 'bench_model', 'usual_mask_fn', 'structured_game', 'lookup_game', 'image_games', 'error_ladder',
+           'evals_to_error', 'bench_attribution', 'measured']
 
 # %% ../../nbs/bench/06_attribution_similarity.ipynb #c005
 def bench_model(name:str, # a `zoo.ZOO` name (its architecture, untrained) or a timm name (e.g. 'resnet50', random weights)
@@ -46,6 +47,124 @@ def usual_mask_fn(model, # a registry model
             with torch.no_grad(): out.append(model(model.normalize(torch.from_numpy(batch)))[:, target].double().numpy())
         return np.concatenate(out)
     return f
+
+# %% ../../nbs/bench/06_attribution_similarity.ipynb #b06acc2
+def structured_game(n_players:int=38, # M
+                    seed:int=0, # draws the terms and their weights
+                   )->tuple:
+    "(value_fn, exact values): `shapley.interaction_game` with M additive terms, M pairs, M/2 triples, M/4 4-sets, M/6 6-sets ('all') and M/3 pairs, M/4 triples, M/6 5-sets ('any')"
+    rng = np.random.default_rng(seed)
+    spec = ((2, 1, 'all'), (3, 1/2, 'all'), (4, 1/4, 'all'), (6, 1/6, 'all'), (2, 1/3, 'any'), (3, 1/4, 'any'), (5, 1/6, 'any'))
+    terms = [(rng.choice(n_players, k, replace=False), 2 * rng.normal(), kind) for k, f, kind in spec for _ in range(int(n_players * f))]
+    return shapley.interaction_game(rng.normal(size=n_players), terms)
+
+def lookup_game(table:np.ndarray, # v of every coalition [2^M], bit i of the index is player i
+               ):
+    "The game as a table look-up: bool masks `[B, M]` -> `table[code]`"
+    m = int(np.log2(len(table)))
+    return lambda z: table[(np.asarray(z, dtype=np.int64) << np.arange(m)).sum(1)]
+
+def image_games(net, # a registry model
+                x:torch.Tensor, # float [N, 3, H, W] in [0, 1]
+                seg:np.ndarray, # int [N, H, W] superpixels
+                base:torch.Tensor, # float [N, 3, H, W] pixel-space baselines
+                targets, # class per image [N]
+               )->list:
+    "(look-up game, exact values, M) per image: the target's logit on all `2^M` masked images, once, and `shapley.brute_shapley` on the table"
+    out = []
+    for i in range(len(x)):
+        m = int(seg[i].max()) + 1
+        codes = np.arange(2 ** m, dtype=np.int64)
+        table = shapley.image_value_fn(net, x[i], seg[i], base[i], int(targets[i]))((codes[:, None] >> np.arange(m)) & 1 == 1)
+        game = lookup_game(table)
+        out.append((game, shapley.brute_shapley(game, m), m))
+    return out
+
+# %% ../../nbs/bench/06_attribution_similarity.ipynb #b06acc4
+ESTIMATORS = {'ours': lambda g, m, n, s: shapley.kernel_shap(g, m, n, seed=s),
+              'iid': lambda g, m, n, s: shapley.kernel_shap(g, m, n, seed=s, sampler='iid'),
+              'shap': lambda g, m, n, s: shapley.shap_kernel_shap(g, m, n, seed=s)}
+
+def error_ladder(games:list, # (value_fn, exact values, M) per game
+                 budgets, # coalitions per estimate; 'auto' is shap's 2M + 2048 for each game
+                 seeds=range(5), # estimator seeds per game
+                 estimators=('ours', 'iid', 'shap'), # keys of `ESTIMATORS`
+                )->pd.DataFrame:
+    "Per estimator and budget: the mean relative L2 error against the exact values over games and seeds, the mean budget, and the estimator's own mean seconds per estimate"
+    import warnings
+    rows = []
+    for est in estimators:
+        for b in budgets:
+            errs, secs, ns = [], [], []
+            for game, exact, m in games:
+                n = 2 * m + 2048 if b == 'auto' else int(b)
+                for s in seeds:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter('ignore')
+                        t = time.perf_counter(); phi = ESTIMATORS[est](game, m, n, s); secs.append(time.perf_counter() - t)
+                    errs.append(np.linalg.norm(phi - exact) / np.linalg.norm(exact)); ns.append(n)
+            rows.append(dict(estimator=est, budget=str(b), n=float(np.mean(ns)), error=float(np.mean(errs)), seconds=float(np.mean(secs))))
+    return pd.DataFrame(rows)
+
+def evals_to_error(curve:pd.DataFrame, # one estimator's rows of `error_ladder`
+                   target:float, # the error to reach
+                  )->float:
+    "The budget at which the error curve first reaches `target`, interpolated in log-log between rungs; the first rung if it starts below, inf if never"
+    c = curve.sort_values('n')
+    n, e = np.log(c.n.to_numpy()), np.log(c.error.to_numpy())
+    hit = np.flatnonzero(e <= np.log(target))
+    if len(hit) == 0: return float('inf')
+    i = hit[0]
+    if i == 0: return float(c.n.iloc[0])
+    f = (np.log(target) - e[i - 1]) / (e[i] - e[i - 1])
+    return float(np.exp(n[i - 1] + f * (n[i] - n[i - 1])))
+
+def _seconds_at(curve:pd.DataFrame, n:float)->float:
+    "The estimator's own time at budget `n`, linear between rungs"
+    c = curve.sort_values('n')
+    return float(np.interp(n, c.n, c.seconds))
+
+# %% ../../nbs/bench/06_attribution_similarity.ipynb #b06acc6
+def _accuracy_rows(case:str, games:list, budgets, seeds, t_eval:float)->list:
+    "Rows: evaluations and time to reach shap's error at its own budget ('auto'), ours against shap and against the i.i.d. sampler; errors at shap's budget"
+    lad = error_ladder(games, budgets, seeds)
+    cur = {k: lad[lad.estimator == k] for k in ESTIMATORS}
+    auto = lambda k: cur[k][cur[k].budget == 'auto'].iloc[0]
+    target, n_shap = float(auto('shap').error), float(auto('shap').n)
+    n_ours, n_iid = evals_to_error(cur['ours'], target), evals_to_error(cur['iid'], target)
+    t = lambda k, n: n * t_eval + _seconds_at(cur[k], n)
+    ladder = '; '.join(f"{k} " + ' '.join(f'{int(r.n)}:{r.error:.4f}' for r in cur[k].itertuples()) for k in ESTIMATORS)
+    note = (f'target = shap error at 2M + 2048 = {target:.4f}; bar: ratio <= 0.2 (5x); {len(games)} games x {len(seeds)} seeds; '
+            f'model cost {t_eval * 1e3:.2f} ms per evaluation; errors by budget: {ladder}')
+    shap_ref = 'shap.KernelExplainer at its budget 2M + 2048 (l1_reg off)'
+    return [row(case, 'evaluations_to_equal_error', n_ours, 'evaluations', shap_ref, n_shap, n=len(games), note=note),
+            row(case, 'time_to_equal_error', t('ours', n_ours), 's', shap_ref, t('shap', n_shap), n=len(games),
+                note='evaluations x the measured model cost per masked image + the estimator\'s own time at that budget; bar: ratio <= 0.2'),
+            row(case, 'evaluations_to_equal_error_iid', n_ours, 'evaluations', "ours with the i.i.d. sampler (sampler='iid', the earlier default)", n_iid,
+                n=len(games), note=f'the same target {target:.4f}'),
+            row(case, 'error_at_equal_evaluations', float(auto('ours').error), 'relative L2', 'shap.KernelExplainer at the same budget 2M + 2048', target,
+                n=len(games), note='mean over games and seeds of ||estimate - exact|| / ||exact||')]
+
+def _throughput_rows(name, net, x, seg, base, targets, n_samples, repeats)->list:
+    "Our image KernelSHAP against bare batched forwards of the very masked images it evaluates (prepared beforehand): the cost of everything but the model"
+    kw = dict(segments=seg, baselines=base, n_samples=n_samples, target=targets, progress=False)
+    ours = lambda: shapley.image_kernel_shap(net, x, **kw)
+    batches, total = [], 0
+    for i in range(len(x)):  # the same coalitions ours draws, empty and full included, as masked images
+        m = int(seg[i].max()) + 1
+        mk = shapley.coalitions(m, n_samples)[0]
+        mk = torch.as_tensor(np.concatenate([np.zeros((1, m), bool), np.ones((1, m), bool), mk]))
+        n = len(mk); total += n
+        batches.append(shapley.apply_coalitions(x[i:i + 1].expand(n, -1, -1, -1), base[i:i + 1].expand(n, -1, -1, -1),
+                                                torch.as_tensor(seg[i:i + 1]).expand(n, -1, -1), mk))
+    z, tz = torch.cat(batches), torch.cat([torch.full((len(b),), int(t)) for b, t in zip(batches, targets)])
+    def bare():
+        with torch.no_grad(): return [shapley.target_scores(net, z[i:i + 256], tz[i:i + 256]) for i in range(0, len(z), 256)]
+    a, b = side_by_side(ours, bare, repeats=repeats, warmup=1)
+    return [row(f'KernelSHAP {name}, {len(x)} images {x.shape[-1]} px, {n_samples} samples: throughput', 'time_vs_bare_forwards', a.median, 's',
+                'bare batched forwards (256 per forward) of the same masked images, made beforehand', b.median, a.iqr, b.iqr, repeats, total,
+                note=f'images/s ours {len(x) / a.median:.2f}, bare {len(x) / b.median:.2f}; throughput ours / bare = {b.median / a.median:.2f} (bar >= 0.8); '
+                     f'{total} evaluations each')]
 
 # %% ../../nbs/bench/06_attribution_similarity.ipynb #c008
 def _shap_usual(model, x, seg, base, targets, n_samples, seed):
@@ -96,6 +215,22 @@ def _kernelshap_rows(name, net, x, seg, base, targets, n_samples, repeats, warmu
                         note=f'{diff_note}; equal within sampling error when the ratio is near 1')]
     return out
 
+def _accuracy_bench(name, net, n_images, max_m, players, game_seeds, seeds)->list:
+    "The accuracy ladders: structured games and image games of `net`, with the model's cost per masked image measured here"
+    xa = pixels(net, world.render(n_images, seed=0, size=64, task='object', stream=zoo.SPLIT_STREAMS['test'], maps=False)['images'])
+    sa = shapley.slic_segments(xa, 20)
+    keep = [i for i, s in enumerate(sa) if 12 <= s.max() + 1 <= max_m]
+    xa, sa = xa[keep], sa[keep]
+    ba, ta = saliency.pixel_baseline(xa, 'mean'), net(net.normalize(xa)).argmax(1).detach()
+    fn = shapley.image_value_fn(net, xa[0], sa[0], ba[0], int(ta[0]))
+    z = np.random.default_rng(0).random((256, int(sa[0].max()) + 1)) < 0.5
+    t_eval = time_it(lambda: fn(z), repeats=3).median / 256
+    games = [structured_game(players, s)[:2] + (players,) for s in range(game_seeds)]
+    out = _accuracy_rows(f'KernelSHAP accuracy, structured game {players} players', games, (128, 256, 512, 1024, 'auto', 4096, 8192), range(seeds), t_eval)
+    ms = sorted(int(s.max()) + 1 for s in sa)
+    return out + _accuracy_rows(f'KernelSHAP accuracy, {name} 64 px, {len(xa)} images with {ms} superpixels', image_games(net, xa, sa, ba, ta),
+                                (32, 64, 128, 256, 512, 1024, 'auto', 4096), range(seeds), t_eval)
+
 @benchmark('attribution_similarity')
 def bench_attribution(models=('object_resnet', 'object_efficientnet', 'object_convnext', 'object_vit'), # zoo architectures (untrained) at 64 px
                       n_images:int=4, # images per model (the world's first object test images)
@@ -106,6 +241,12 @@ def bench_attribution(models=('object_resnet', 'object_efficientnet', 'object_co
                       big_images:int=1, # images of that case
                       repeats:int=2, # interleaved timed samples
                       threads:int=1, # torch threads
+                      accuracy:bool=True, # the error-per-evaluation ladders against exact Shapley values (`error_ladder`) on the first model
+                      game_players:int=38, # players of the structured games
+                      game_seeds:int=3, # structured games (their seeds)
+                      max_superpixels:int=14, # images with 12 .. this many SLIC superpixels (2^M forwards each, once; shap's budget enumerates M <= 11)
+                      accuracy_images:int=8, # test images rendered for the image games (those in range are kept)
+                      estimator_seeds:int=5, # estimator seeds per game
                      )->list:
     "GradCAM, Integrated Gradients and KernelSHAP per model: ours against pytorch-grad-cam, captum and shap, side by side"
     from pytorch_grad_cam import GradCAM as PGC
@@ -138,6 +279,8 @@ def bench_attribution(models=('object_resnet', 'object_efficientnet', 'object_co
                            note=f'images/s ours {len(x) / a.median:.1f}, reference {len(x) / b.median:.1f}'))
             seg = shapley.slic_segments(x, n_segments)
             out += _kernelshap_rows(name, net, x, seg, base, targets, n_samples, repeats, 1)
+            out += _throughput_rows(name, net, x, seg, base, targets, n_samples, repeats)
+            if accuracy and name == models[0]: out += _accuracy_bench(name, net, accuracy_images, max_superpixels, game_players, game_seeds, estimator_seeds)
         if big:
             net = bench_model(big, size=224)
             xb = pixels(net, world.render(big_images, seed=0, size=224, task='object', stream=zoo.SPLIT_STREAMS['test'], maps=False)['images'])
@@ -153,6 +296,7 @@ _LABELS = {'time': '{method} time / {ref}', 'estimate_difference_shap': 'ours-sh
 def measured(b:pd.DataFrame, # the benchmark's rows (`results/benchmarks/attribution_similarity.csv`)
             )->pd.DataFrame:
     "One line per model: each time as ours / the reference's, each estimate difference as a multiple of its sampling error (the rows' `ratio`)"
+    b = b[b.measure.isin(list(_LABELS))]  # the per-model rows (the accuracy ladders and throughput rows are read as they are)
     key = b.case.str.extract(r'^(GradCAM|Integrated Gradients|KernelSHAP) ([^ ,]+)')
     ref = b.reference.str.split().str[0].str.replace('.KernelExplainer', '', regex=False)
     cols = [_LABELS[m].format(method=k, ref=r) for m, k, r in zip(b.measure, key[0], ref)]
