@@ -4,18 +4,20 @@ import json, multiprocessing as mp, os, signal, subprocess, sys, time
 from pathlib import Path
 import nbformat, numpy as np, pandas as pd, pytest
 from conftest import ROOT, TINY_ZOO, cli
-from xai_study.harness.sweep import run_sweep
+from xai_study.harness.sweep import run_sweep, make_executor, NANNY_ENV
 
-WORLD = ['-p', 'n_probe', '40', '-p', 'n_train', '128', '-p', 'n_val', '16', '-p', 'n_test', '72', '-p', 'models', 'scene_resnet', *TINY_ZOO]
+# object_resnet and CLIP at the tiny zoo's settings: what the families' end-to-end tests train in the same home (`family_home`), so under
+# `make test` this test's prepare steps find them in the cache; run alone, it trains them itself
+WORLD = ['-p', 'n_probe', '40', '-p', 'n_train', '128', '-p', 'n_val', '16', '-p', 'n_test', '72', '-p', 'models', 'object_resnet', *TINY_ZOO]
 NMF = ['-p', 'n_probe', '72', '-p', 'layers', 'layer4', '-p', 'method', 'grad_x_act', '-p', 'figure_classes', 'red circle', '-p', 'top', '2',
        '-p', 'n_heatmap', '1', '-p', 'zoo_overrides', TINY_ZOO[2]]
 
 def _same(a:Path, b:Path, table:str, cols:list):
     pd.testing.assert_frame_equal(pd.read_csv(a/f'{table}.csv')[cols], pd.read_csv(b/f'{table}.csv')[cols])
 
-def test_world_and_nmf_grids_on_dask(tmp_path):
-    run = cli(tmp_path)
-    res = tmp_path/'results'
+def test_world_and_nmf_grids_on_dask(family_home):
+    base, run = family_home
+    res = base/'results'
     r = run('sweep', 'world', '--name', 'g', '--workers', '2', *WORLD, '-p', 'n_zero_shot', '100,120')
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     rec = json.loads((res/'world'/'g.sweep'/'sweep.json').read_text())
@@ -29,7 +31,7 @@ def test_world_and_nmf_grids_on_dask(tmp_path):
     _same(res/'world'/point['run'], res/'world'/'by-hand', 'zoo_metrics', ['model', 'test_acc', 'val_acc', 'zoo_key'])
     _same(res/'world'/point['run'], res/'world'/'by-hand', 'clip_zero_shot', ['category', 'accuracy'])
     summ = pd.read_csv(res/'world'/'g.sweep'/'summary_zoo_metrics.csv')
-    assert summ.n_zero_shot.tolist() == [100, 120] and summ.model.tolist() == ['scene_resnet'] * 2
+    assert summ.n_zero_shot.tolist() == [100, 120] and summ.model.tolist() == ['object_resnet'] * 2
     # a family experiment over two NMF ranks
     r = run('sweep', 'nmf', '--name', 'k', '--workers', '2', *NMF, '-p', 'k', '2,3')
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
@@ -55,7 +57,7 @@ if die_flag:
 t = time.time()
 while hold_flag and Path(hold_flag).exists() and time.time() - t < 60: time.sleep(0.1)
 out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
-pd.DataFrame(dict(seed=[seed], value=[seed * 2])).to_csv(out/'numbers.csv', index=False)"""
+pd.DataFrame(dict(seed=[seed], value=[seed * 2], trim=[os.environ.get('MALLOC_TRIM_THRESHOLD_', 'unset')])).to_csv(out/'numbers.csv', index=False)"""
 
 @pytest.fixture
 def fixture_dir(tmp_path):
@@ -77,15 +79,23 @@ def test_killed_worker(tmp_path, fixture_dir):
     assert 1 <= st.count('failed') <= 2 and st.count('done') >= 1 and set(st) == {'done', 'failed'}, rec['points']
     assert all('KilledWorker' in p['error'] for p in rec['points'] if p['status'] == 'failed') and not flag.exists()
     done = [p for p in rec['points'] if p['status'] == 'done']
+    # the runs' kernels did not inherit the worker's MALLOC_TRIM_THRESHOLD_ (Dask's nanny sets it; glibc then maps every large array afresh)
+    assert {str(pd.read_csv(res/'count'/p['run']/'numbers.csv').trim[0]) for p in done} == {os.environ.get('MALLOC_TRIM_THRESHOLD_', 'unset')}
     stamps = {p['run']: (res/'count'/p['run']/'numbers.csv').stat().st_mtime_ns for p in done}
-    rec = run_sweep('count', None, name='k', resume=True, workers=2, folder=fixture_dir, results=res, progress=False)
-    assert rec['status'] == 'done'
-    assert {p['run']: (res/'count'/p['run']/'numbers.csv').stat().st_mtime_ns for p in done} == stamps  # not run again
-    assert pd.read_csv(res/'count'/'k.sweep'/'summary_numbers.csv').value.tolist() == [0, 2, 4]
-    # with a restart allowed, the point whose worker died runs again on a fresh worker and succeeds
-    flag.touch()
-    rec = run_sweep('count', dict(seed=[5], die_flag=[str(flag)]), name='r', workers=1, retries=1, folder=fixture_dir, results=res, progress=False)
-    assert rec['status'] == 'done' and not flag.exists()
+    # the resume and the restart below share one cluster that allows a restart (a client passed in is used as it is, and not closed)
+    env = {k: os.environ.get(k) for k in NANNY_ENV}
+    eng = make_executor('dask', 2, retries=1)
+    try:
+        assert {k: os.environ.get(k) for k in NANNY_ENV} == env  # the nannies' settings were taken back out of this process
+        rec = run_sweep('count', None, name='k', resume=True, executor=eng.executor, folder=fixture_dir, results=res, progress=False)
+        assert rec['status'] == 'done'
+        assert {p['run']: (res/'count'/p['run']/'numbers.csv').stat().st_mtime_ns for p in done} == stamps  # not run again
+        assert pd.read_csv(res/'count'/'k.sweep'/'summary_numbers.csv').value.tolist() == [0, 2, 4]
+        # with a restart allowed, the point whose worker died runs again on a fresh worker and succeeds
+        flag.touch()
+        rec = run_sweep('count', dict(seed=[5], die_flag=[str(flag)]), name='r', executor=eng.executor, folder=fixture_dir, results=res, progress=False)
+        assert rec['status'] == 'done' and not flag.exists() and rec['points'][0]['worker'].startswith('tcp://')
+    finally: eng.close()
 
 def test_ctrl_c_then_resume(tmp_path, fixture_dir):
     base, hold = tmp_path, tmp_path/'hold'
@@ -141,3 +151,18 @@ def test_cache_under_concurrent_writers(tmp_path):
     for i, k in enumerate(keys): assert np.array_equal(c.load(k)['a'], _value(i)), k  # every entry is there and whole
     tmp = tmp_path/'c'/'.tmp'
     assert not tmp.exists() or not any(tmp.iterdir()), list(tmp.iterdir())  # no writer left a temporary folder behind
+
+def _sweep_row(measure):
+    b = pd.read_csv(ROOT/'results'/'benchmarks'/'sweep.csv')
+    return b[b.measure == measure].iloc[0]
+
+SWEEP_NOT_MET = (f"a 2-worker LocalCluster is {_sweep_row('speedup').value:.2f}x faster than the same 8 runs in sequence, where 2 bare "
+                 f"processes gain {_sweep_row('speedup').reference_value:.2f}x (results/benchmarks/sweep.csv): the workers are busy "
+                 f"{_sweep_row('utilisation').value:.0%} of the sweep (cluster start and the first point's hand-off are fixed costs on a "
+                 f"{_sweep_row('time').value:.0f} s grid) and each kernel gets {_sweep_row('kernel_cpu_share').value:.2f} of a core against "
+                 f"{_sweep_row('kernel_cpu_share').reference_value:.2f} in sequence (the workers' and scheduler's own processes)")
+
+@pytest.mark.xfail(reason=SWEEP_NOT_MET, strict=True)
+def test_sweep_speedup():
+    "Issue 22 item 6: the benchmark grid on a 2-worker LocalCluster at least 1.8x faster than in sequence"
+    assert _sweep_row('speedup').value >= 1.8

@@ -13,7 +13,7 @@ from ..harness.runner import list_experiments, run_experiment
 from ..harness.sweep import run_sweep, make_executor
 
 # %% auto #0
-__all__ = ['bench_sweep']
+__all__ = ['timeline', 'bench_sweep']
 
 # %% ../../nbs/bench/07_sweep.ipynb #c005
 _PARAMS = "seed = 0  # which point\nrounds = 0  # matrix products\nrun_name = 'default'\nout_dir = None"
@@ -35,11 +35,11 @@ def _templates(folder:Path)->Path:
     return folder
 
 def _rounds(work_s:float)->int:
-    "Matrix products of 256 x 256 that take about `work_s` seconds on one thread here"
+    "Matrix products of 256 x 256 that take about `work_s` CPU seconds on one thread here (CPU time: other processes' load does not shrink the work)"
     with threadpool_limits(1):  # this process's BLAS may have started with more threads
-        a, n, t = np.random.default_rng(0).normal(size=(256, 256)), 0, time.perf_counter()
-        while time.perf_counter() - t < 1.0: a = np.tanh(a @ a / 16); n += 1
-    return max(1, int(n * work_s / (time.perf_counter() - t)))
+        a, n, t = np.random.default_rng(0).normal(size=(256, 256)), 0, time.process_time()
+        while time.process_time() - t < 1.0: a = np.tanh(a @ a / 16); n += 1
+    return max(1, int(n * work_s / (time.process_time() - t)))
 
 def _bare(rounds:int, n:int)->float:
     "Wall seconds of `n` plain Python processes doing `rounds` products each, at once: what the machine gives, no engine"
@@ -48,12 +48,37 @@ def _bare(rounds:int, n:int)->float:
     for p in [subprocess.Popen([sys.executable, '-c', code]) for _ in range(n)]: p.wait()
     return time.perf_counter() - t
 
+
+# %% ../../nbs/bench/07_sweep.ipynb #n5w1tl01
+def _busy_cpu()->float:
+    "CPU seconds this machine has spent busy so far, every process's"
+    import psutil  # a requirement of distributed
+    c = psutil.cpu_times(); return c.user + c.nice + c.system + getattr(c, 'irq', 0) + getattr(c, 'softirq', 0)
+
+def _own_cpu()->float:
+    "CPU seconds of this process and its ended children (the runs in sequence; a sweep's workers and kernels once the cluster is closed)"
+    t = os.times(); return t.user + t.system + t.children_user + t.children_system
+
+def timeline(rec:dict, # a sweep's record (`sweep.json`): each point with worker, start, end and cpu_s
+             t0:float, # when the sweep was called (epoch seconds)
+             t1:float, # when it returned
+             workers:int, # its workers
+            )->dict:
+    "How the sweep spent its wall time: busy seconds and points per worker, utilisation of the worker slots, the time before the first point and after the last, and the CPU a point's kernel got per second of the point"
+    pts, busy, count = rec['points'], {}, {}
+    for p in pts:
+        busy[p['worker']] = busy.get(p['worker'], 0.) + p['end'] - p['start']; count[p['worker']] = count.get(p['worker'], 0) + 1
+    run_s = sum(busy.values())
+    return dict(busy=busy, points=count, utilisation=run_s / (workers * (t1 - t0)), head=min(p['start'] for p in pts) - t0,
+                tail=t1 - max(p['end'] for p in pts), cpu_share=sum(p['cpu_s'] for p in pts) / run_s)
+
+# %% ../../nbs/bench/07_sweep.ipynb #n5w1bn03
 @benchmark('sweep')
 def bench_sweep(points:int=8, # grid points
                 workers:int=2, # LocalCluster workers (the speed-up's ideal)
                 work_s:float=8.0, # compute seconds of one `work` run
                )->list:
-    "Sweep on a LocalCluster against the same runs in sequence; the engine's per-run overhead and start-up"
+    "Sweep on a LocalCluster against the same runs in sequence, with the sweep's timeline; the engine's per-run overhead and start-up"
     tmp = Path(tempfile.mkdtemp(prefix='xai_bench_sweep_'))
     env = {k: os.environ.get(k) for k in ('OMP_NUM_THREADS', 'MKL_NUM_THREADS', 'OPENBLAS_NUM_THREADS')}
     os.environ.update({k: '1' for k in env})  # the runs in sequence get one math thread, as each sweep worker does
@@ -69,21 +94,37 @@ def bench_sweep(points:int=8, # grid points
             rec = run_sweep(name, dict(seed=seeds, rounds=[r]), name=f'sw{n}', workers=n, folder=folder, results=res, progress=False)
             assert rec['status'] == 'done', rec
             return time.perf_counter() - t, rec
-        bare_speedup = workers * _bare(rounds, 1) / _bare(rounds, workers)  # the parallel speed-up this machine offers the same work
-        t_seq = seq('work', rounds)
-        t_sw, _ = swept('work', rounds, workers)
+        def foreign(fn):  # fn's result, and the cores other processes of the machine used meanwhile
+            b, o, t = _busy_cpu(), _own_cpu(), time.perf_counter()
+            out = fn()
+            return out, max(0., (_busy_cpu() - b) - (_own_cpu() - o)) / (time.perf_counter() - t)
+        bare = lambda: workers * _bare(rounds, 1) / _bare(rounds, workers)  # the parallel speed-up this machine offers the same work
+        bare0 = bare()  # measured before the runs in sequence and again after the sweep: the machine's offer while they ran
+        k0 = os.times(); (t_seq, f_seq) = foreign(lambda: seq('work', rounds)); k1 = os.times()
+        w0 = time.time(); ((t_sw, rec), f_sw) = foreign(lambda: swept('work', rounds, workers)); w1 = time.time()
+        bare1 = bare(); bare_speedup = (bare0 + bare1) / 2
+        tl, share_seq = timeline(rec, w0, w1, workers), (k1.children_user + k1.children_system - k0.children_user - k0.children_system) / t_seq
         t = time.perf_counter(); eng = make_executor('dask', workers); eng.close(); t_up = time.perf_counter() - t
         t_seq0 = seq('noop', 0)
-        t = time.perf_counter(); eng = make_executor('dask', 1); eng.close(); t_up1 = time.perf_counter() - t
-        t_sw0, rec0 = swept('noop', 0, 1)
-        per_run = (t_sw0 - t_up1) / points
+        _, rec0 = swept('noop', 0, 1)
+        per_run = (max(p['end'] for p in rec0['points']) - min(p['start'] for p in rec0['points'])) / points  # start-up and imports excluded
         case = f'{points} runs of ~{work_s:.0f} s compute'
         return [row(case, 'time', t_sw, 's', 'the same runs in sequence (runner)', t_seq, n=points,
                     note=f'Dask LocalCluster, {workers} workers, 1 thread each, start-up included; ratio: ideal 1/{workers}'),
                 row(case, 'speedup', t_seq / t_sw, 'x', f'{workers} bare processes doing the same work at once', bare_speedup, n=points,
-                    note=f'sequential time / sweep time, against what {workers} plain processes gain on this machine (the ideal would be {workers})'),
+                    note=f'sequential time / sweep time, against what {workers} plain processes gain on this machine (the ideal would be {workers}); '
+                         f'bare {bare0:.2f}x before the runs, {bare1:.2f}x after the sweep'),
+                row(case, 'utilisation', tl['utilisation'], 'fraction', n=points,
+                    note=f"busy seconds of the worker slots / ({workers} x sweep wall), from sweep.json; points per worker {sorted(tl['points'].values())}, "
+                         f"busy s per worker {sorted(round(b, 1) for b in tl['busy'].values())}; {tl['head']:.1f} s before the first point started "
+                         f"(cluster start-up, worker imports), {tl['tail']:.1f} s after the last ended (result, cluster close, summary)"),
+                row(case, 'kernel_cpu_share', tl['cpu_share'], 'cores', 'the runs in sequence', share_seq, n=points,
+                    note="CPU seconds of a run's kernel per second of the run: below the sequence's when the kernels do not have a core each"),
+                row(case, 'foreign_load', f_sw, 'cores', 'during the runs in sequence', f_seq, n=points,
+                    note='CPU of the other processes of the machine (not this benchmark\'s) while the sweep ran: they take cores from the workers'),
                 row(f'{points} no-op runs', 'time_per_run', per_run, 's', 'papermill run through the runner, in sequence', t_seq0 / points, n=points,
-                    note='1-worker LocalCluster, start-up excluded: scheduling + papermill start-up + publish, per point'),
+                    note="1-worker LocalCluster, the first point's start to the last one's end (sweep.json) per point: papermill start-up + publish "
+                         "+ scheduling between points; the cluster's start-up and the worker's first imports excluded"),
                 row(f'{workers}-worker LocalCluster', 'startup', t_up, 's', note='start and close, no work')]
     finally:
         for k, v in env.items():

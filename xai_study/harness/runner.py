@@ -178,10 +178,14 @@ def publish(staging:Path, # the finished run
             exchange:bool=True, # swap atomically where the OS can
            )->Path:
     "Move folder `staging` to `dest`, replacing an older `dest` only once the new one is complete"
-    from xai_study.cache import replace_path  # imported here: `list` and the parsers need no torch
     staging, dest = Path(staging), Path(dest)
     old = dest.with_name(f'.staging-{dest.name}.old')  # where the old run waits if the OS cannot swap
     if old.exists(): shutil.rmtree(old)
+    if not dest.exists():  # a new run: one rename, without importing `cache` (and torch: seconds in each sweep worker)
+        try: os.rename(staging, dest); return dest
+        except OSError:
+            if not dest.exists(): raise  # not a `dest` made meanwhile by another process: a real error
+    from xai_study.cache import replace_path  # imported here: `list` and the parsers need no torch
     return replace_path(staging, dest, trash=old, swap=exchange)
 
 # %% ../../nbs/harness/91_runner.ipynb #c025

@@ -13,9 +13,9 @@ from ..core import results_dir, check_choice, bootstrap_mean
 from .runner import list_experiments, check_params, check_run_name, check_kernel, check_home, ExperimentFailed, execute
 
 # %% auto #0
-__all__ = ['split_values', 'read_grid', 'grid_points', 'point_names', 'sweep_spec', 'prepare_step', 'prepare', 'visible_gpus',
-           'run_point', 'Engine', 'make_executor', 'run_sweep', 'summary_tables', 'over_seeds', 'write_summary',
-           'sweep_cli']
+__all__ = ['NANNY_ENV', 'split_values', 'read_grid', 'grid_points', 'point_names', 'sweep_spec', 'prepare_step', 'prepare',
+           'visible_gpus', 'run_point', 'Engine', 'make_executor', 'run_sweep', 'summary_tables', 'over_seeds',
+           'write_summary', 'sweep_cli']
 
 # %% ../../nbs/harness/92_sweep.ipynb #c005
 def split_values(text:str, # e.g. '0,1,2' or "{'a': 1, 'b': 2},{}"
@@ -113,7 +113,23 @@ def visible_gpus(slot:int, # the worker's slot on its machine, 0 ..
     "The `CUDA_VISIBLE_DEVICES` of worker slot `slot` when each run takes `per_run` GPUs of the machine"
     return ','.join(str(slot * per_run + i) for i in range(per_run))
 
+# What a Dask nanny sets in its own process before it spawns a worker, besides the thread counts (`distributed.nanny.pre-spawn-environ`):
+# a run's kernel would inherit them. MALLOC_TRIM_THRESHOLD_ stops glibc raising its mmap threshold, so every large numpy temporary is
+# mapped and unmapped afresh (1.75x the CPU for the `sweep` benchmark's work); PYTHONHASHSEED is fixed to 6640.
+NANNY_ENV = ('MALLOC_TRIM_THRESHOLD_', 'PYTHONHASHSEED')
+
+def _set_env(env:dict):
+    "Set each variable of `env` in `os.environ`, removing those whose value is None"
+    for k, v in env.items():
+        if v is None: os.environ.pop(k, None)
+        else: os.environ[k] = v
+
 def _stamp(t=None)->str: return time.strftime('%Y-%m-%dT%H:%M:%S%z', time.localtime(t))
+
+def _child_cpu()->float:
+    "CPU seconds of this process's finished children (a run's kernel counts once it has ended)"
+    import resource
+    u = resource.getrusage(resource.RUSAGE_CHILDREN); return u.ru_utime + u.ru_stime
 
 def _where()->str:
     try:
@@ -130,17 +146,20 @@ def run_point(experiment:str, # the experiment's name
               threads:int=1, # math threads of the run
               gpu_slot:int|None=None, # with `gpus_per_run`: the worker's GPU slot on its machine (None: leave the GPUs as they are)
               gpus_per_run:int=0, # GPUs the run takes
+              env:dict|None=None, # the sweep process's values of `NANNY_ENV` (None: unset), given to the run's kernel instead of the worker's
              )->dict:
-    "Run one grid point (on a worker); its record: status 'done' or 'failed', seconds, host, pid, worker, error, notebook"
-    env = {k: str(threads) for k in ('OMP_NUM_THREADS', 'MKL_NUM_THREADS', 'OPENBLAS_NUM_THREADS')}
-    if gpus_per_run and gpu_slot is not None: env['CUDA_VISIBLE_DEVICES'] = visible_gpus(gpu_slot, gpus_per_run)
-    os.environ.update(env, XAI_STUDY_SWEEP_PID=str(os.getpid()))  # inherited by the run's kernel
-    rec, t0 = dict(host=socket.gethostname(), pid=os.getpid(), worker=_where(), started=_stamp()), time.time()
+    "Run one grid point (on a worker); its record: status 'done' or 'failed', host, pid, worker, start and end (epoch seconds), seconds, the kernel's CPU seconds, error, notebook"
+    threads_env = {k: str(threads) for k in ('OMP_NUM_THREADS', 'MKL_NUM_THREADS', 'OPENBLAS_NUM_THREADS')}
+    if gpus_per_run and gpu_slot is not None: threads_env['CUDA_VISIBLE_DEVICES'] = visible_gpus(gpu_slot, gpus_per_run)
+    os.environ.update(threads_env, XAI_STUDY_SWEEP_PID=str(os.getpid()))  # inherited by the run's kernel
+    if env is not None: _set_env({k: env.get(k) for k in NANNY_ENV})
+    rec, t0, cpu0 = dict(host=socket.gethostname(), pid=os.getpid(), worker=_where(), started=_stamp()), time.time(), _child_cpu()
     try:
         execute(list_experiments(folder)[experiment], values, run_name, Path(results), False, kernel)
         rec.update(status='done')
     except ExperimentFailed as e: rec.update(status='failed', error=str(e), notebook=str(e.notebook) if e.notebook else None)
-    return {**rec, 'seconds': round(time.time() - t0, 1), 'ended': _stamp()}
+    t1 = time.time()
+    return {**rec, 'seconds': round(t1 - t0, 1), 'ended': _stamp(t1), 'start': round(t0, 3), 'end': round(t1, 3), 'cpu_s': round(_child_cpu() - cpu0, 2)}
 
 # %% ../../nbs/harness/92_sweep.ipynb #c018
 @dataclass
@@ -185,9 +204,11 @@ def make_executor(executor:str='dask', # 'dask', 'local', 'slurm' or a Dask sche
     from distributed import Client, LocalCluster
     res = dict(resources={'GPU': gpus_per_run}) if gpus_per_run else {}
     with dask.config.set({'distributed.scheduler.allowed-failures': retries}):
+        saved = {k: os.environ.get(k) for k in NANNY_ENV}  # a LocalCluster's nannies run in this process and set these in its environment
         if executor == 'dask':
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
                                    silence_logs=logging.ERROR, **res)
+            _set_env(saved)  # put back: what this process runs next (a run in sequence, a notebook's kernel) must not inherit them
             what = f'Dask LocalCluster, {workers} workers'
         elif executor == 'slurm':
             from dask_jobqueue import SLURMCluster
@@ -201,7 +222,7 @@ def make_executor(executor:str='dask', # 'dask', 'local', 'slurm' or a Dask sche
         client = Client(cluster if cluster is not None else executor)
     def close():
         client.close()
-        if cluster is not None: cluster.close()
+        if cluster is not None: cluster.close(); _set_env(saved)  # a nanny that restarted a worker has set them again
     slots = {w: i for i, w in enumerate(sorted(client.scheduler_info()['workers']))} if executor == 'dask' and gpus_per_run else None
     return Engine(client, close, what, workers, slots)
 
@@ -220,6 +241,16 @@ def _line(recs:list, root:Path, experiment:str, t0:float, slots:int)->str:
     left = f", ~{_clock(np.mean(secs) * (running + queued) / max(1, min(slots, running + queued)))} left" if secs and running + queued else ''
     return f"[sweep] {done}/{len(recs)} done, {running} running, {failed} failed, {queued} queued; {_clock(time.time() - t0)} elapsed{left}"
 
+def _wait_any(fs:list, timeout:float, dask:bool):
+    "Return once one of futures `fs` is done, or after `timeout` seconds (a sleep for futures of an unknown kind)"
+    import concurrent.futures as cf
+    if dask:
+        from distributed import wait
+        try: wait(fs, timeout=timeout, return_when='FIRST_COMPLETED')
+        except TimeoutError: pass
+    elif all(isinstance(f, cf.Future) for f in fs): cf.wait(fs, timeout, return_when=cf.FIRST_COMPLETED)
+    else: time.sleep(timeout)
+
 def run_sweep(experiment:str, # the experiment's name
               grid:dict|str|Path|None=None, # name -> values (a list, or text 'V1,V2'), or a YAML/JSON grid file; None with `resume`: the stored grid
               name:str='sweep', # the prefix of the points' run names; the sweep's record is results/<experiment>/<name>.sweep/
@@ -234,7 +265,7 @@ def run_sweep(experiment:str, # the experiment's name
               kernel:str='python3', # Jupyter kernel
               prepare_world:bool=True, # run the template's prepare step (the world, zoo and CLIP the points need) before the grid starts
               progress:bool=True, # print the progress lines
-              poll:float=1.0, # seconds between looks at the futures
+              poll:float=1.0, # seconds between progress looks while no point finishes
              )->dict:
     "Run `experiment` at every point of `grid`; returns the sweep's record (also `sweep.json`), with the summary tables written"
     exps = list_experiments(folder)
@@ -261,18 +292,19 @@ def run_sweep(experiment:str, # the experiment's name
     say(f"[sweep] {experiment}: {len(points)} points, {len(todo)} to run" + (f" ({len(kept)} done before)" if kept else '') + f"; record: {mpath}")
     eng, futures = None, {}
     try:
+        user_env = {k: os.environ.get(k) for k in NANNY_ENV}  # before a LocalCluster's nannies change them
         if todo and prepare_world: prepare(exp, [points[i] for i in todo], progress)
         eng = make_executor(executor, workers, gpus_per_run, threads, retries) if isinstance(executor, str) else \
               Engine(executor, lambda: None, type(executor).__name__, workers or getattr(executor, '_max_workers', None) or 1)
         record['executor'] = eng.what; save()
         say(f"[sweep] running on {eng.what}")
         from xai_study.harness.sweep import run_point, _run_on_slot  # by module name, so that worker processes can find them
-        dask_kw = dict(pure=False, **(dict(resources={'GPU': gpus_per_run}) if gpus_per_run else {}))
+        dask_kw, dask = dict(pure=False, **(dict(resources={'GPU': gpus_per_run}) if gpus_per_run else {})), hasattr(eng.executor, 'scheduler_info')
         for i in todo:
             a = (experiment, points[i], runs[i], None if folder is None else str(folder), str(root), kernel, threads)
-            if eng.gpu_slots is not None: futures[i] = eng.executor.submit(_run_on_slot, eng.gpu_slots, gpus_per_run, *a, **dask_kw)
-            elif hasattr(eng.executor, 'scheduler_info'): futures[i] = eng.executor.submit(run_point, *a, **dask_kw)
-            else: futures[i] = eng.executor.submit(run_point, *a)
+            if eng.gpu_slots is not None: futures[i] = eng.executor.submit(_run_on_slot, eng.gpu_slots, gpus_per_run, user_env, *a, **dask_kw)
+            elif dask: futures[i] = eng.executor.submit(run_point, *a, env=user_env, **dask_kw)
+            else: futures[i] = eng.executor.submit(run_point, *a, env=user_env)
         last, shown = None, 0
         while futures:
             for i, f in list(futures.items()):
@@ -285,7 +317,7 @@ def run_sweep(experiment:str, # the experiment's name
             line = _line(recs, root, experiment, t0, eng.workers)
             if progress and (line.split(';')[0] != last or time.time() - shown > 30):
                 say(line); last, shown = line.split(';')[0], time.time()
-            if futures: time.sleep(poll)
+            if futures: _wait_any(list(futures.values()), poll, dask)  # a finished point is recorded at once, not at the next look
     except BaseException:
         for f in futures.values(): f.cancel()
         for r in recs:
@@ -304,10 +336,10 @@ def run_sweep(experiment:str, # the experiment's name
         (f"; failed: {', '.join(r['run'] for r in failed)} (their notebooks are in <run>.failed/; --resume reruns them)" if failed else ''))
     return {**record, 'wall_s': round(time.time() - t0, 1)}
 
-def _run_on_slot(slots, per_run, *args):
+def _run_on_slot(slots, per_run, env, *args):
     "`run_point` seeing the GPUs of the LocalCluster worker that runs it"
     from distributed import get_worker
-    return run_point(*args, gpu_slot=slots[get_worker().address], gpus_per_run=per_run)
+    return run_point(*args, gpu_slot=slots[get_worker().address], gpus_per_run=per_run, env=env)
 
 # %% ../../nbs/harness/92_sweep.ipynb #c023
 def summary_tables(exp:dict, # one experiment
