@@ -147,6 +147,7 @@ class IoUAccumulator:
         m = _as_maps(maps)
         n, U = m.shape[:2]
         if U != self.thr.shape[1]: raise ValueError(f"maps have {U} units but there are {self.thr.shape[1]} thresholds")
+        if n == 0: return self  # an empty chunk adds nothing
         K, G = len(self.numbers), len(self.category_names)
         if labels is not None:
             cols = self._stack_cols(labels); H, W = np.shape(labels)[2:]
