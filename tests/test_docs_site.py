@@ -1,7 +1,7 @@
 """The documentation site builds from the real notebooks and results (as `make all` builds it), from an empty cache in a
-fresh home, within BUILD_LIMIT_S, without training anything and without writing into results/; its experiment pages and
+fresh home, within BUILD_LIMIT_S CPU seconds, without training anything and without writing into results/; its experiment pages and
 its home page open with the families' findings, math is rendered, progress is one line per stage."""
-import hashlib, os, re, shutil, subprocess, sys, time
+import hashlib, os, re, resource, shutil, subprocess, sys, time
 from pathlib import Path
 import pytest
 
@@ -10,9 +10,10 @@ NBS = ROOT/'nbs'
 # the sidebar's headings: the top-level (ground) modules, then the packages along the data path (settings.ini's doc_sidebar)
 HEADINGS = ['ground', 'models', 'world', 'attr', 'dissection', 'comparison', 'nmf', 'contrasting', 'attribution_similarity',
             'harness', 'bench', 'Experiments']
-# The build's wall time on a 2-core machine with 2 workers: measured 62-67 s (65-71 CPU s) while other jobs loaded the
-# machine (load average 7-8), against 447 s (328 CPU s) for the build it replaced (one fresh Python per notebook, one
-# rendering thread); the limit leaves room for a slower machine.
+# The build's CPU seconds, its processes together (the CLI and its two page workers): measured 81 CPU s (51 s wall) on a quiet
+# 2-core machine and 65-79 CPU s at load 7-8, against 328 CPU s (447 s wall) for the build it replaced (one fresh Python per
+# notebook, one rendering thread). The limit is on CPU, the work itself: under `make test` the build shares two cores with three
+# other test processes, and its wall time (up to ~180 s there) says how busy the machine was, not how much the build does.
 BUILD_LIMIT_S = 180
 MATH_PAGES = ['dissection/clip_dissect.html']  # module pages whose markdown holds $...$ and $$...$$ (28 raw spans before KaTeX)
 
@@ -94,6 +95,10 @@ def test_evidence_committed():
     assert (ev/'index.png').exists() and len(list(ev.glob('experiment_*.png'))) >= 2, sorted(ev.glob('*'))
     assert not (ev/'screenshot.png').exists(), 'a default build wrote its screenshot into results/docs/'
 
+def _children_cpu()->float:
+    "CPU seconds of this process's children that ended (with the processes they waited for)"
+    c = resource.getrusage(resource.RUSAGE_CHILDREN); return c.ru_utime + c.ru_stime
+
 def test_docs_build(tmp_path):
     # the results the build reads: a copy, so that a run writing results/ meanwhile cannot confuse the before/after comparison
     results = tmp_path/'results'; shutil.copytree(ROOT/'results', results)
@@ -102,13 +107,13 @@ def test_docs_build(tmp_path):
     readme_current = (ROOT/'README.md').read_text(encoding='utf-8') == readme_text()
     env = {**{k: v for k, v in os.environ.items() if k != 'PYTEST_CURRENT_TEST'}, 'XAI_STUDY_HOME': str(tmp_path/'home'),
            'XAI_STUDY_RESULTS': str(results), 'OMP_NUM_THREADS': '1'}
-    t0 = time.time()
+    t0, c0 = time.time(), _children_cpu()
     r = subprocess.run([str(Path(sys.executable).parent/'xai-study'), 'docs', '--dest', str(tmp_path/'site'), '--no-check'],
                        cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
-    wall = time.time() - t0
+    wall, cpu = time.time() - t0, _children_cpu() - c0
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
-    print(r.stdout.strip().splitlines()[-1])
-    assert wall < BUILD_LIMIT_S, f'the docs build took {wall:.0f} s, more than {BUILD_LIMIT_S} s'
+    print(r.stdout.strip().splitlines()[-1], f'(test: {wall:.0f} s wall, {cpu:.0f} CPU s)')
+    assert cpu < BUILD_LIMIT_S, f'the docs build took {cpu:.0f} CPU s ({wall:.0f} s wall), more than {BUILD_LIMIT_S}'
     assert snapshot(results) == before, 'the docs build wrote into results/'
     home = sorted(f.relative_to(tmp_path).as_posix() for f in (tmp_path/'home').rglob('*') if f.is_file())
     assert not home, f'the docs build computed something into the fresh home: {home[:10]}'
