@@ -126,9 +126,15 @@ def finetuned(models:list, # zoo classifier names
               size:int=64, # image size of the world
               overrides:dict|None=None, # zoo spec changes of the members fine-tuned
               spec:dict|None=None, # changes to `zoo.FINETUNE_SPEC` (e.g. fewer images: `dict(n_train=256, n_test=400)`)
+              progress:bool=True, # one line per model when it is ready (not its epochs)
              )->dict:
     "model -> the zoo member fine-tuned on `task` (`zoo.zoo_finetuned`: a new head, one epoch of it, one of every weight; cached)"
-    return {m: zoo.zoo_finetuned(m, {**(spec or {}), 'task': task}, world_seed=world_seed, size=size, overrides=overrides) for m in models}
+    out = {}
+    for m in models:
+        t = time.time()
+        out[m] = zoo.zoo_finetuned(m, {**(spec or {}), 'task': task}, world_seed=world_seed, size=size, overrides=overrides, progress=False)
+        if progress: print(f"{m} fine-tuned on {task}: test accuracy {out[m].metrics['test_acc']:.3f} ({time.time() - t:.1f} s)", flush=True)
+    return out
 
 # %% ../../nbs/attribution_similarity/81_study.ipynb #ncmp01
 def compared(nets:dict, # model -> zoo network (with `metrics`)
