@@ -6,7 +6,7 @@
 from __future__ import annotations
 import warnings
 import numpy as np, torch
-from .timing import benchmark, row, Timing
+from .timing import benchmark, row, in_turns
 from ..core import get_device
 from ..nmf.solver import nmf, nmf_objective, nmf_solver
 
@@ -39,17 +39,6 @@ def _sklearn_all(V:np.ndarray, k:int)->tuple:
             m = NMF(n_components=k, init='nndsvda', max_iter=200, tol=1e-4)
             Ws.append(m.fit_transform(v)); Hs.append(m.components_)
     return Ws, Hs
-
-def _in_turns(fns:dict, # name -> callable without arguments, returning its result
-              repeats:int, # timed calls of each
-             )->tuple:
-    "({name: Timing}, {name: result of its untimed first call}): calls in turns, the order reversed every other round"
-    import time
-    first, times = {n: f() for n, f in fns.items()}, {n: [] for n in fns}
-    for i in range(repeats):
-        for n in (list(fns) if i % 2 == 0 else list(fns)[::-1]):
-            t = time.perf_counter(); fns[n](); times[n].append(time.perf_counter() - t)
-    return {n: Timing(t) for n, t in times.items()}, first
 
 def _error_row(case, V, W, H, ref, k, what):
     "The error row: summed objective of (W, H) against the reference factors, per-class relative differences in the note"
@@ -89,7 +78,8 @@ def bench_nmf(cases=((36, 960, 256), (8, 2940, 2048)), # (classes, rows, channel
                 with threadpool_limits(n): return _sklearn_all(Vn, k)
             fns = {'ours': ours, 'ref': lambda: ref(threads), 'ref1': lambda: ref(1)}
             if solver != 'torch': fns['torch'] = lambda: ours(solver='torch')
-            t, res = _in_turns(fns, repeats)
+            res = {n: f() for n, f in fns.items()}  # each one's result, from an untimed first call
+            t = in_turns(fns, repeats, warmup=0)
             case = f'NMF k={k}, {n_classes} classes x {n_rows} x {n_cols} (float32)'
             ref_n = f'{_REF}, BLAS on {threads} threads (its default on {threads} cores)'
             turns = f'timed in turns with the other rows of this case, {t["ours"].repeats} each after an untimed first call'

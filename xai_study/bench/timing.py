@@ -11,8 +11,8 @@ import numpy as np, pandas as pd
 from ..core import results_dir, Registry
 
 # %% auto #0
-__all__ = ['COLUMNS', 'BENCHMARKS', 'BENCH_MODULES', 'Timing', 'time_it', 'side_by_side', 'peak_traced', 'peak_rss', 'row',
-           'compare', 'SkipBenchmark', 'benchmark', 'discover', 'to_frame', 'run_benchmarks', 'bench_cache']
+__all__ = ['COLUMNS', 'BENCHMARKS', 'BENCH_MODULES', 'Timing', 'time_it', 'in_turns', 'side_by_side', 'peak_traced', 'peak_rss',
+           'row', 'compare', 'SkipBenchmark', 'benchmark', 'discover', 'to_frame', 'run_benchmarks', 'bench_cache']
 
 # %% ../../nbs/bench/00_timing.ipynb #c006
 @dataclass
@@ -55,6 +55,25 @@ def time_it(fn, # the callable to time, called without arguments
     return Timing([_timed(fn, setup, number, clock) for _ in range(repeats)])
 
 # %% ../../nbs/bench/00_timing.ipynb #c010
+def in_turns(fns:dict, # name -> the callable to time, called without arguments
+             repeats:int=5, # timed samples of each
+             warmup:int=1, # untimed calls of each first
+             number:int=1, # calls per sample
+             setups:dict|None=None, # name -> called untimed before each sample of that callable (None: no setup)
+             clock=time.perf_counter, # the clock (tests pass a fake one)
+            )->dict:
+    "name -> `Timing` of each callable of `fns`, measured in turns (A B C, C B A, A B C ...) so all see the same machine load"
+    _check_counts(repeats, warmup, number)
+    setups, names = setups or {}, list(fns)
+    for _ in range(warmup):
+        for n in names:
+            if setups.get(n): setups[n]()
+            fns[n]()
+    times = {n: [] for n in names}
+    for i in range(repeats):
+        for n in (names if i % 2 == 0 else names[::-1]): times[n].append(_timed(fns[n], setups.get(n), number, clock))
+    return {n: Timing(t) for n, t in times.items()}
+
 def side_by_side(fn, # the candidate, called without arguments
                  ref, # the reference it is compared with
                  repeats:int=5, # timed samples of each
@@ -64,18 +83,9 @@ def side_by_side(fn, # the candidate, called without arguments
                  ref_setup=None, # called untimed before each sample of `ref` (default: `setup`)
                  clock=time.perf_counter, # the clock (tests pass a fake one)
                 )->tuple:
-    "Timings of `fn` and `ref`, measured interleaved (A B B A A B ...) so both see the same machine load"
-    _check_counts(repeats, warmup, number)
-    ref_setup = ref_setup if ref_setup is not None else setup
-    for _ in range(warmup):
-        for f, s in ((fn, setup), (ref, ref_setup)):
-            if s: s()
-            f()
-    a, b = [], []
-    for i in range(repeats):
-        pair = [(fn, setup, a), (ref, ref_setup, b)]
-        for f, s, out in (pair if i % 2 == 0 else pair[::-1]): out.append(_timed(f, s, number, clock))
-    return Timing(a), Timing(b)
+    "Timings of `fn` and `ref`, measured interleaved (A B B A A B ...) so both see the same machine load (`in_turns` of the two)"
+    t = in_turns(dict(fn=fn, ref=ref), repeats, warmup, number, dict(fn=setup, ref=ref_setup if ref_setup is not None else setup), clock)
+    return t['fn'], t['ref']
 
 # %% ../../nbs/bench/00_timing.ipynb #c013
 def peak_traced(fn, # the callable to measure, called without arguments
