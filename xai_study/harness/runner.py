@@ -12,10 +12,10 @@ from ..core import repo_root, results_dir, check_choice, home_dir, cache_dir, da
 from .output import quiet_open_clip, drop_spurious
 
 # %% auto #0
-__all__ = ['RESERVED', 'FIRST', 'read_params', 'experiments_dir', 'run_order', 'list_experiments', 'format_experiments',
-           'parse_value', 'check_value', 'check_params', 'cli_params', 'publish', 'check_kernel', 'check_home',
-           'Interrupted', 'ExperimentFailed', 'check_run_name', 'execute', 'check_publish', 'run_experiments',
-           'run_experiment', 'main']
+__all__ = ['RESERVED', 'FIRST', 'KERNEL_START_S', 'read_params', 'experiments_dir', 'run_order', 'list_experiments',
+           'format_experiments', 'parse_value', 'check_value', 'check_params', 'cli_params', 'publish', 'check_kernel',
+           'check_home', 'Interrupted', 'ExperimentFailed', 'check_run_name', 'execute', 'check_publish',
+           'run_experiments', 'run_experiment', 'main']
 
 # %% ../../nbs/harness/91_runner.ipynb #c007
 RESERVED = ('run_name', 'out_dir') # parameters every template has; the runner sets them
@@ -280,6 +280,10 @@ class _Echo:
         getattr(sys, self.stream).write(''.join(out))
     def flush(self): getattr(sys, self.stream).flush()
 
+# seconds a new kernel may take to answer: papermill's default 60 failed a sweep point under `make test` (four test processes,
+# two sweep workers and their kernels on two cores); a busy machine should slow a run down, not fail it
+KERNEL_START_S = 300
+
 def _kernel_manager():
     "A kernel manager whose kernel does not write to our terminal itself: what it prints reaches us once, through the notebook"
     import subprocess
@@ -347,7 +351,8 @@ def execute(exp:dict, # one experiment, from `list_experiments`
     try:
         echo = dict(stdout_file=_Echo('stdout', f'{name} | '), stderr_file=_Echo('stderr', f'{name} | ')) if progress else {}
         pm.execute_notebook(str(src), str(nb_out), parameters={**values, 'run_name': run_name, 'out_dir': _from(staging, base)},
-                            kernel_name=kernel, progress_bar=False, cwd=str(base), kernel_manager_class=_kernel_manager(), **echo)
+                            kernel_name=kernel, progress_bar=False, cwd=str(base), kernel_manager_class=_kernel_manager(),
+                            start_timeout=KERNEL_START_S, **echo)
         _tidy_record(nb_out, base)
     except KeyboardInterrupt as e:  # Ctrl-C, or SIGTERM through `Interrupted`: end the kernel, drop the unfinished run
         held = _signals(signal.SIG_IGN)  # a second Ctrl-C must not stop the clean-up half way
